@@ -46,6 +46,7 @@
 /* Port numbers: 8-bit, opened for ring 3 in the TSS I/O bitmap. */
 #define DYAD_HYPERCALL_PORT	0xe0u
 #define DYAD_DOORBELL_PORT	0xe4u /* event-channel sends; 32-bit port number as data */
+#define DYAD_PROBE_PORT		0xe8u /* acknowledged and ignored: measures a bare exit */
 
 #define DYAD_HYPERCALL_STUB_SIZE 32u
 #define DYAD_HYPERCALL_MAX	64u /* stubs written: numbers 0..63 */

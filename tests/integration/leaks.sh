@@ -1,0 +1,23 @@
+#!/bin/bash
+# After every domain is destroyed, the core's fds, threads and VMs are back
+# to their starting count.
+. "$(dirname "$0")/lib.sh"
+
+"$DYAD" list >/dev/null || t_fail "services did not start"
+pid=$(cat "$DYAD_RUNDIR/dyad-hv.pid")
+count() { ls "/proc/$pid/$1" | wc -l; }
+vms() { ls -l "/proc/$pid/fd" | grep -c 'kvm-vm' || true; }
+fd0=$(count fd)
+th0=$(count task)
+for i in 1 2 3; do
+	"$DYAD" create "$(t_cfg "l$i" spin "vcpus = 2")" >/dev/null 2>&1 || t_fail "l$i did not start"
+done
+"$DYAD" create "$(t_cfg lc crash 'on_crash = "preserve"')" >/dev/null 2>&1
+t_wait 20 t_console_has l3 "spin:" || t_fail "l3 printed nothing"
+[ "$(vms)" -ge 3 ] || t_fail "expected at least 3 VM fds while running, saw $(vms)"
+for d in l1 l2 l3 lc; do "$DYAD" destroy "$d" || t_fail "destroy $d failed"; done
+t_wait 5 sh -c "[ \$(ls /proc/$pid/task | wc -l) -eq $th0 ]" || true
+t_assert_eq "threads after destroy" "$th0" "$(count task)"
+t_assert_eq "fds after destroy" "$fd0" "$(count fd)"
+t_assert_eq "VM fds after destroy" "0" "$(vms)"
+t_log "ok"
