@@ -17,7 +17,7 @@
 
 struct ctl_client;
 
-/* Connect to RUNDIR/hv.sock. */
+/* Connect to RUNDIR/hv.sock (rundir NULL: rundir_path()). */
 int ctl_client_open(const char *rundir, struct ctl_client **out) WUR;
 void ctl_client_close(struct ctl_client *c);
 /* The socket, for poll() by event subscribers. */
@@ -29,8 +29,8 @@ int ctl_client_fd(const struct ctl_client *c);
  * rep receives the reply payload (starting with dyad_ctl_status); *fd_out, if
  * non-NULL, receives a passed descriptor or -1.  Returns the reply status.
  */
-int ctl_client_call(struct ctl_client *c, uint16_t type, const void *req, size_t req_len,
-		    void *rep, size_t rep_cap, size_t *rep_len, int *fd_out) WUR;
+int ctl_client_call(struct ctl_client *c, uint16_t type, const void *req, size_t req_len, void *rep,
+		    size_t rep_cap, size_t *rep_len, int *fd_out) WUR;
 
 int ctl_create(struct ctl_client *c, const struct dyad_ctl_create *req, uint32_t *domid) WUR;
 int ctl_get_memfd(struct ctl_client *c, uint32_t domid, int *fd, uint64_t *size) WUR;
@@ -52,7 +52,12 @@ int ctl_read_stream(struct ctl_client *c, uint16_t type, uint32_t domid, uint64_
 		    uint32_t flags, void *buf, size_t cap, struct dyad_ctl_data *hdr) WUR;
 /* Subscribe this connection to domain events; then read them one by one. */
 int ctl_subscribe(struct ctl_client *c) WUR;
-/* Blocks until the next event; 0, or -ECONNRESET when the core went away. */
+/*
+ * Blocks until the next event; 0, or -ECONNRESET when the core went away.
+ * With the socket set O_NONBLOCK (for a poll loop), -EAGAIN when none is
+ * queued or waiting; calls still wait for their replies.  After a reply
+ * that breaks the protocol every later call on this client fails -EPROTO.
+ */
 int ctl_next_event(struct ctl_client *c, struct dyad_ctl_event *ev) WUR;
 
 /* Resolve "name" or "id" to a domid among the core's domains; -ESRCH if none. */

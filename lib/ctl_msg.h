@@ -34,7 +34,7 @@ enum dyad_ctl_type {
 	DYAD_CTL_UNPAUSE,	  /* dyad_ctl_dom -> status */
 	DYAD_CTL_DESTROY,	  /* dyad_ctl_dom -> status */
 	DYAD_CTL_LIST,		  /* (empty) -> dyad_ctl_list + n * dyad_ctl_dominfo */
-	DYAD_CTL_INFO,		  /* dyad_ctl_dom -> dyad_ctl_dominfo */
+	DYAD_CTL_INFO,		  /* dyad_ctl_dom -> dyad_ctl_status + dyad_ctl_dominfo */
 	DYAD_CTL_DMESG,		  /* dyad_ctl_read -> dyad_ctl_data + bytes */
 	DYAD_CTL_CONSOLE_READ,	  /* dyad_ctl_read -> dyad_ctl_data + bytes */
 	DYAD_CTL_SUBSCRIBE,	  /* (empty) -> status, then DYAD_CTL_EVENT messages */

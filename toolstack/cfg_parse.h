@@ -24,7 +24,7 @@ enum cfg_value_type {
 
 /* A scalar: a string (dequoted) or an integer (text as written, plus value). */
 struct cfg_atom {
-	enum cfg_value_type type;	/* STRING or INT */
+	enum cfg_value_type type; /* STRING or INT */
 	char *text;
 	uint64_t num;
 };
@@ -41,8 +41,8 @@ struct cfg_setting {
 	const struct cfg_origin *origin;
 	int line;
 	enum cfg_value_type type;
-	struct cfg_atom atom;		/* STRING or INT */
-	struct cfg_atom *items;		/* LIST */
+	struct cfg_atom atom;	/* STRING or INT */
+	struct cfg_atom *items; /* LIST */
 	size_t n_items;
 	struct cfg_setting *next;
 };
@@ -59,12 +59,15 @@ struct cfg_doc {
  * settings parsed before the error (free it with cfg_doc_free).
  */
 int cfg_doc_parse(struct cfg_doc *doc, const char *text, size_t len, const char *file,
-		  const char *basedir, char *err, size_t errlen) __attribute__((warn_unused_result));
+		  const char *basedir, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 /* The last setting of key, or NULL. */
 const struct cfg_setting *cfg_doc_find(const struct cfg_doc *doc, const char *key);
 void cfg_doc_free(struct cfg_doc *doc);
 
 /* Render a value for a message: "text" for strings, 42 for integers, "a list". */
 void cfg_value_describe(const struct cfg_setting *s, char *buf, size_t cap);
+/* "str" with non-printable bytes as \xHH, cut at 40 bytes with "..." (cap >= 8). */
+void cfg_quote(const char *str, char *buf, size_t cap);
 
 #endif /* DYAD_CFG_PARSE_H */

@@ -81,10 +81,11 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		double l = one_run(argv[1], argv[2], i, argv[4]);
 
-		if (l < 0)
-			return fprintf(stderr, "bench_boot: run %d failed or printed no '%s'\n", i,
-				       argv[4]),
-			       1;
+		if (l < 0) {
+			fprintf(stderr, "bench_boot: run %d failed or printed no '%s'\n", i, argv[4]);
+			free(lat);
+			return 1;
+		}
 		lat[ok++] = l;
 	}
 	qsort(lat, (size_t)ok, sizeof(*lat), cmp_double);

@@ -1,6 +1,7 @@
 /*
  * Checks that `dyad list --json` parses with json-c and matches `dyad list`:
- * the same domains, with the same id, memory, vCPUs and state letters.
+ * the same domains, with the same id, memory, online vCPUs (xl's VCPUs
+ * column) and state letters.
  * Usage: list_json_check JSON_FILE TABLE_FILE EXPECTED_COUNT
  */
 #include <json-c/json.h>
@@ -56,7 +57,7 @@ static int check_one(json_object *o, const struct row *rows, int n)
 		if (strcmp(rows[i].name, name))
 			continue;
 		if (int_field(o, "domid") != rows[i].id || int_field(o, "memory_mb") != (int)rows[i].mem ||
-		    int_field(o, "vcpus") != rows[i].vcpus ||
+		    int_field(o, "vcpus_online") != rows[i].vcpus ||
 		    strcmp(str_field(o, "state_letters"), rows[i].state)) {
 			fprintf(stderr, "mismatch for %s: json %s vs table id=%d mem=%lu vcpus=%d %s\n",
 				name, json_object_to_json_string(o), rows[i].id, rows[i].mem,
@@ -82,13 +83,18 @@ int main(int argc, char **argv)
 	if (!arr || !json_object_is_type(arr, json_type_array))
 		return fprintf(stderr, "%s: not a JSON array: %s\n", argv[1], json_util_get_last_err()), 1;
 	n = read_table(argv[2], rows, 64);
-	if (n != want || (int)json_object_array_length(arr) != want)
-		return fprintf(stderr, "expected %d domains: table has %d, JSON has %zu\n", want, n,
-			       json_object_array_length(arr)),
-		       1;
-	for (size_t i = 0; i < json_object_array_length(arr); i++)
-		if (check_one(json_object_array_get_idx(arr, i), rows, n))
+	if (n != want || (int)json_object_array_length(arr) != want) {
+		fprintf(stderr, "expected %d domains: table has %d, JSON has %zu\n", want, n,
+			json_object_array_length(arr));
+		json_object_put(arr);
+		return 1;
+	}
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		if (check_one(json_object_array_get_idx(arr, i), rows, n)) {
+			json_object_put(arr);
 			return 1;
+		}
+	}
 	printf("list --json matches the table for %d domains\n", n);
 	json_object_put(arr);
 	return 0;

@@ -11,7 +11,8 @@
  * Guest-physical layout of the first 2 MiB (4 KiB pages; U = user-accessible):
  *
  *   0x000000  not mapped (NULL guard)
- *   0x001000  U  RW  hvm_start_info, memmap at +0x100, cmdline at +0x800
+ *   0x001000  U  RW  hvm_start_info, dyad_boot_ext at +0x80, memmap at +0x100,
+ *                    cmdline at +0x800
  *   0x002000  -  RW  GDT (see selectors below)
  *   0x003000  -  RW  IDT, 256 gates, from the note's vectors table
  *   0x004000  -  RW  TSS of vCPU i at +0x100 * i (104 bytes + I/O bitmap)
@@ -42,12 +43,15 @@
 #ifndef DYAD_PUBLIC_BOOT_H
 #define DYAD_PUBLIC_BOOT_H
 
+#include <stdint.h>
+
 #define DYAD_PAGE_SIZE		0x1000ull
 #define DYAD_MAX_VCPUS		16u
 #define DYAD_MIN_MEM_MB		4u
 #define DYAD_MAX_MEM_MB		8192u /* 13 page directories fit at DYAD_BOOT_PD */
 
 #define DYAD_BOOT_START_INFO	0x1000ull
+#define DYAD_BOOT_EXT		(DYAD_BOOT_START_INFO + 0x80)
 #define DYAD_BOOT_MEMMAP	(DYAD_BOOT_START_INFO + 0x100)
 #define DYAD_BOOT_MEMMAP_MAX	32u /* 24-byte entries up to +0x400 */
 #define DYAD_BOOT_CMDLINE	(DYAD_BOOT_START_INFO + 0x800)
@@ -94,5 +98,18 @@
 #define DYAD_BOOT_CR0		0x80010033ull /* PG WP NE ET MP PE */
 #define DYAD_BOOT_CR4		0x00000620ull /* OSXMMEXCPT OSFXSR PAE */
 #define DYAD_BOOT_EFER		0x00000d00ull /* NXE LMA LME */
+
+/*
+ * Dyad's boot extension at DYAD_BOOT_EXT (after the 56-byte hvm_start_info):
+ * what PVH's start info cannot say and a Xen guest would read from ACPI or
+ * the store.  Written by the builder; the runtime checks the magic.
+ */
+#define DYAD_BOOT_EXT_MAGIC	0x78457944u /* "DyEx" */
+struct dyad_boot_ext {
+	uint32_t magic;		/* DYAD_BOOT_EXT_MAGIC */
+	uint32_t vcpus;		/* vCPUs the domain was created with */
+	uint64_t ram_size;	/* bytes of RAM identity-mapped from 0 */
+};
+_Static_assert(sizeof(struct dyad_boot_ext) == 16, "dyad_boot_ext layout");
 
 #endif /* DYAD_PUBLIC_BOOT_H */

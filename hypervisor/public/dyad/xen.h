@@ -34,7 +34,9 @@
 
 _Static_assert(__HYPERVISOR_sched_op == 29, "Xen interface version not applied");
 _Static_assert(__HYPERVISOR_event_channel_op == 32, "Xen interface version not applied");
-_Static_assert(sizeof(struct vcpu_hvm_context) == 8 + 14 * 8, "vcpu_hvm_context layout");
+_Static_assert(sizeof(struct vcpu_hvm_x86_64) == 14 * 8, "vcpu_hvm_x86_64 layout");
+/* The union is as large as its 32-bit member (120 bytes). */
+_Static_assert(sizeof(struct vcpu_hvm_context) == 8 + 120, "vcpu_hvm_context layout");
 _Static_assert(sizeof(struct hvm_start_info) == 56, "hvm_start_info layout");
 
 #endif /* DYAD_PUBLIC_XEN_H */

@@ -1,0 +1,66 @@
+/*
+ * The domain lifecycle policy dyad-dom0 applies when the core reports a
+ * shutdown (libxl's on_poweroff / on_reboot / on_crash handling, which xl
+ * runs in a per-domain daemon; here one supervisor does it for all).
+ *
+ * The mapping from a core event to the configured action is a pure
+ * function, and so is the restart-loop guard: xl would restart a domain
+ * that reboots at once forever, but a supervisor must not spin, so more
+ * than POLICY_RESTART_BURST restarts of one name within
+ * POLICY_RESTART_WINDOW_MS leave the domain shut down instead.
+ */
+#ifndef DYAD_DOM0_POLICY_H
+#define DYAD_DOM0_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctl_msg.h"
+#include "libdyad.h"
+
+#define POLICY_RESTART_BURST	 5u
+#define POLICY_RESTART_WINDOW_MS 10000u
+#define POLICY_GUARD_SLOTS	 64u
+
+/* Why a domain's life ended, as far as policy is concerned. */
+enum policy_trigger {
+	POLICY_TRIGGER_NONE,	 /* not an end (created, suspend, soft reset, ...) */
+	POLICY_TRIGGER_GONE,	 /* destroyed: drop its record */
+	POLICY_TRIGGER_POWEROFF, /* -> on_poweroff */
+	POLICY_TRIGGER_REBOOT,	 /* -> on_reboot */
+	POLICY_TRIGGER_CRASH,	 /* -> on_crash */
+	POLICY_TRIGGER_WATCHDOG, /* -> xl's on_watchdog default: destroy */
+};
+
+struct policy_guard_slot {
+	char name[DYAD_NAME_MAX];
+	uint64_t times[POLICY_RESTART_BURST]; /* ring of recent restarts */
+	unsigned int count;
+	uint64_t last_ms;
+};
+
+struct policy {
+	struct policy_guard_slot guard[POLICY_GUARD_SLOTS];
+};
+
+/* The trigger an event (DYAD_EVENT_*, SHUTDOWN_* reason) stands for. */
+enum policy_trigger policy_trigger_of(uint32_t kind, uint32_t reason);
+/* The same for a domain found in the SHUTDOWN or CRASHED state. */
+enum policy_trigger policy_trigger_of_info(const struct dyad_ctl_dominfo *d);
+/*
+ * The configured action for a trigger that ends a domain's life.  Configs
+ * carry no on_watchdog yet, so a watchdog expiry gets xl's default, destroy.
+ */
+enum dyad_action policy_action_for(enum policy_trigger t, const struct dyad_domain_config *cfg);
+const char *policy_trigger_name(enum policy_trigger t);
+
+/* May `name` be restarted at now_ms?  Records the restart when it may. */
+bool policy_restart_allowed(struct policy *p, const char *name, uint64_t now_ms);
+
+/* Handle one event from the core: look up the record, act, log. */
+void policy_handle_event(struct policy *p, const struct dyad_ctl_event *ev, uint64_t now_ms);
+
+/* Apply policy to a domain found already shut down or crashed (missed event). */
+void policy_handle_dominfo(struct policy *p, const struct dyad_ctl_dominfo *d, uint64_t now_ms);
+
+#endif /* DYAD_DOM0_POLICY_H */

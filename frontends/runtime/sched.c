@@ -1,0 +1,51 @@
+/*
+ * Idle costs no host CPU: VCPUOP_set_singleshot_timer makes the core arm
+ * this vCPU's TSC-deadline timer, and SCHEDOP_block halts the vCPU in the
+ * kernel until an interrupt (the timer, an event) arrives.  The core
+ * returns from block at once when the deadline has already passed, and any
+ * event can wake us early, so every sleep is a loop on the clock.
+ */
+#include "sched.h"
+
+#include "console.h"
+#include "hypercall.h"
+#include "time.h"
+#include "vcpu.h"
+
+void rt_sleep_until(uint64_t deadline_ns)
+{
+	struct vcpu_set_singleshot_timer t = {.timeout_abs_ns = deadline_ns, .flags = 0};
+	unsigned int self = rt_vcpu_self();
+
+	while (rt_now_ns() < deadline_ns) {
+		if (rt_vcpu_op(VCPUOP_set_singleshot_timer, self, &t) < 0)
+			return;
+		rt_sched_op(SCHEDOP_block, 0);
+	}
+}
+
+void rt_sleep_ns(uint64_t ns)
+{
+	rt_sleep_until(rt_now_ns() + ns);
+}
+
+void rt_shutdown(unsigned int reason)
+{
+	struct sched_shutdown sd = {.reason = reason};
+
+	rt_console_flush();
+	for (;;) {
+		rt_sched_op(SCHEDOP_shutdown, &sd);
+		rt_sched_op(SCHEDOP_block, 0);
+	}
+}
+
+void rt_poweroff(void)
+{
+	rt_shutdown(SHUTDOWN_poweroff);
+}
+
+void rt_crash(void)
+{
+	rt_shutdown(SHUTDOWN_crash);
+}

@@ -1,0 +1,372 @@
+/*
+ * The domain table and domain lifecycle (see domain.h).
+ *
+ * Creation order matters for KVM: the RAM memslot is registered before
+ * KVM_CREATE_IRQCHIP (a memslot change after it costs an RCU grace period,
+ * ~7.6 ms here), then the MSR filter that makes hypercall-page writes exit,
+ * then the vCPUs.  Every step is undone by domain_free(), which tolerates a
+ * half-built domain, so a failed create leaves nothing behind.
+ */
+#include "domain.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dyad/abi.h>
+#include <dyad/xen.h>
+#include "kvm.h"
+#include "log.h"
+#include "notify.h"
+
+#define DOMAIN_ID_LIMIT DOMID_FIRST_RESERVED /* 0x7ff0: Xen's special ids start here */
+
+static struct {
+	struct domain *slot[DYAD_MAX_DOMAINS];
+	unsigned int count;
+	uint32_t next_id;
+} domains = {.next_id = 1};
+
+static void domain_post(struct domain *d, uint32_t kind, uint32_t reason)
+{
+	struct dyad_ctl_event ev = {.kind = kind, .domid = d->id, .reason = reason};
+
+	memcpy(ev.uuid, d->uuid, sizeof(ev.uuid));
+	memcpy(ev.name, d->name, sizeof(ev.name));
+	notify_post(&ev);
+}
+
+struct domain *domain_find(uint32_t id)
+{
+	for (unsigned int i = 0; i < DYAD_MAX_DOMAINS; i++)
+		if (domains.slot[i] && domains.slot[i]->id == id)
+			return domains.slot[i];
+	return NULL;
+}
+
+struct domain *domain_next(uint32_t after)
+{
+	struct domain *best = NULL;
+
+	for (unsigned int i = 0; i < DYAD_MAX_DOMAINS; i++) {
+		struct domain *d = domains.slot[i];
+
+		if (d && d->id > after && (!best || d->id < best->id))
+			best = d;
+	}
+	return best;
+}
+
+unsigned int domain_count(void)
+{
+	return domains.count;
+}
+
+static struct domain *domain_find_name(const char *name)
+{
+	for (unsigned int i = 0; i < DYAD_MAX_DOMAINS; i++)
+		if (domains.slot[i] && strcmp(domains.slot[i]->name, name) == 0)
+			return domains.slot[i];
+	return NULL;
+}
+
+/* The next free id, counting upward from the last one handed out. */
+static uint32_t domain_alloc_id(void)
+{
+	for (;;) {
+		uint32_t id = domains.next_id++;
+
+		if (domains.next_id >= DOMAIN_ID_LIMIT)
+			domains.next_id = 1;
+		if (!domain_find(id))
+			return id;
+	}
+}
+
+int domain_check_create(const struct dyad_ctl_create *req, const char **why)
+{
+	*why = NULL;
+	if (ctl_msg_check_name(req->name, sizeof(req->name)))
+		*why = "bad domain name (1-63 of [A-Za-z0-9_.-], not all digits)";
+	else if (domain_find_name(req->name))
+		return *why = "a domain with this name exists", -EEXIST;
+	else if (req->mem_mb < DYAD_MIN_MEM_MB || req->mem_mb > DYAD_MAX_MEM_MB)
+		*why = "memory size out of range";
+	else if (req->vcpus < 1 || req->vcpus > DYAD_MAX_VCPUS)
+		*why = "vCPU count out of range";
+	else if (req->flags & ~DYAD_CREATE_F_RING3)
+		*why = "unknown create flags";
+	else if (domains.count >= DYAD_MAX_DOMAINS)
+		return *why = "too many domains", -ENOSPC;
+	return *why ? -EINVAL : 0;
+}
+
+/* Release whatever a (possibly half-built) domain holds. */
+static void domain_free(struct domain *d)
+{
+	for (uint32_t i = 0; i < d->nr_vcpus; i++)
+		vcpu_fini(&d->vcpus[i]);
+	kvm_vm_close(d->vm_fd);
+	mem_destroy(&d->mem);
+	stream_fini(&d->console);
+	pthread_cond_destroy(&d->cond);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+static struct domain *domain_alloc(const struct dyad_ctl_create *req)
+{
+	struct domain *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->id = domain_alloc_id();
+	memcpy(d->name, req->name, sizeof(d->name));
+	memcpy(d->uuid, req->uuid, sizeof(d->uuid));
+	d->flags = req->flags;
+	d->mem_mb = req->mem_mb;
+	d->mem = (struct mem)MEM_INIT;
+	d->vm_fd = -1;
+	d->tsc_khz = kvm_host_tsc_khz(); /* guests read the host TSC (see abi.h) */
+	d->life = DYAD_DOMAIN_STATE_RUNNING;
+	d->paused = true;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->cond, NULL);
+	return d;
+}
+
+/* RAM, VM, memslot before irqchip, MSR filter. */
+static int domain_build_vm(struct domain *d)
+{
+	char name[32];
+	int rc;
+
+	snprintf(name, sizeof(name), "dyad-dom%u", d->id);
+	rc = mem_create(&d->mem, d->mem_mb << 20, name);
+	if (!rc)
+		rc = stream_init(&d->console);
+	if (!rc)
+		rc = kvm_vm_create(&d->vm_fd);
+	if (!rc)
+		rc = kvm_vm_set_ram(d->vm_fd, d->mem.host, d->mem.size);
+	if (!rc)
+		rc = kvm_vm_create_irqchip(d->vm_fd);
+	if (!rc)
+		rc = kvm_vm_trap_msr_writes(d->vm_fd, DYAD_MSR_HYPERCALL_PAGE);
+	return rc;
+}
+
+static int domain_build_vcpus(struct domain *d, uint32_t n)
+{
+	int rc = 0;
+
+	for (uint32_t i = 0; i < n && !rc; i++) {
+		rc = vcpu_init(&d->vcpus[i], d, i);
+		if (!rc)
+			d->nr_vcpus = i + 1;
+	}
+	for (uint32_t i = 0; i < n && !rc; i++)
+		rc = vcpu_start(&d->vcpus[i]);
+	return rc;
+}
+
+static void domain_insert(struct domain *d)
+{
+	for (unsigned int i = 0; i < DYAD_MAX_DOMAINS; i++) {
+		if (!domains.slot[i]) {
+			domains.slot[i] = d;
+			domains.count++;
+			return;
+		}
+	}
+}
+
+/* Mark the domain dying and wake every vCPU so its thread exits. */
+static void domain_stop_vcpus(struct domain *d, enum dyad_domain_state life)
+{
+	pthread_mutex_lock(&d->lock);
+	d->life = life;
+	pthread_cond_broadcast(&d->cond);
+	for (uint32_t i = 0; i < d->nr_vcpus; i++)
+		vcpu_kick(&d->vcpus[i]);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Destroy a domain that is not (or no longer) in the table. */
+static void domain_destroy_unlisted(struct domain *d)
+{
+	domain_stop_vcpus(d, DYAD_DOMAIN_STATE_DYING);
+	domain_free(d);
+}
+
+int domain_create(const struct dyad_ctl_create *req, struct domain **out)
+{
+	const char *why;
+	struct domain *d;
+	int rc = domain_check_create(req, &why);
+
+	if (rc)
+		return rc;
+	d = domain_alloc(req);
+	if (!d)
+		return -ENOMEM;
+	rc = domain_build_vm(d);
+	if (!rc)
+		rc = domain_build_vcpus(d, req->vcpus);
+	if (rc) {
+		log_err("create %s: %s", req->name, strerror(-rc));
+		domain_destroy_unlisted(d);
+		return rc;
+	}
+	domain_insert(d);
+	log_info("domain %u (%s) created: %" PRIu64 " MiB, %u vCPUs%s", d->id, d->name, d->mem_mb,
+		 d->nr_vcpus, d->flags & DYAD_CREATE_F_RING3 ? ", ring-3 runtime" : "");
+	domain_post(d, DYAD_EVENT_CREATED, 0);
+	*out = d;
+	return 0;
+}
+
+static void domain_remove(struct domain *d)
+{
+	for (unsigned int i = 0; i < DYAD_MAX_DOMAINS; i++) {
+		if (domains.slot[i] == d) {
+			domains.slot[i] = NULL;
+			domains.count--;
+		}
+	}
+}
+
+void domain_destroy(struct domain *d)
+{
+	domain_remove(d);
+	domain_post(d, DYAD_EVENT_DESTROYED, d->shutdown_reason);
+	log_info("domain %u (%s) destroyed", d->id, d->name);
+	domain_destroy_unlisted(d);
+}
+
+void domain_destroy_all(void)
+{
+	struct domain *d;
+
+	while ((d = domain_next(0)) != NULL)
+		domain_destroy(d);
+}
+
+/* Wake the vCPU threads after a change of what they may do (lock held). */
+static void domain_kick_all(struct domain *d)
+{
+	pthread_cond_broadcast(&d->cond);
+	for (uint32_t i = 0; i < d->nr_vcpus; i++)
+		vcpu_kick(&d->vcpus[i]);
+}
+
+int domain_pause(struct domain *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->paused = true;
+	domain_kick_all(d);
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+int domain_unpause(struct domain *d)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->life == DYAD_DOMAIN_STATE_RUNNING && !d->vcpus[0].initialised)
+		rc = -EINVAL; /* nothing to run: the builder has not set vCPU 0 */
+	else
+		d->paused = false;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+int domain_shutdown(struct domain *d, uint32_t reason)
+{
+	bool crash = reason == SHUTDOWN_crash;
+
+	if (reason > SHUTDOWN_watchdog)
+		return -EINVAL;
+	pthread_mutex_lock(&d->lock);
+	if (d->life != DYAD_DOMAIN_STATE_RUNNING) {
+		pthread_mutex_unlock(&d->lock);
+		return 0; /* already shut down: the first reason stands, as in Xen */
+	}
+	d->life = crash ? DYAD_DOMAIN_STATE_CRASHED : DYAD_DOMAIN_STATE_SHUTDOWN;
+	d->shutdown_reason = reason;
+	domain_kick_all(d);
+	pthread_mutex_unlock(&d->lock);
+	log_info("domain %u (%s) %s (reason %u)", d->id, d->name, crash ? "crashed" : "shut down",
+		 reason);
+	domain_post(d, crash ? DYAD_EVENT_CRASHED : DYAD_EVENT_SHUTDOWN, reason);
+	return 0;
+}
+
+static struct log_ratelimit domain_crash_rl = LOG_RATELIMIT_INIT(5000, 20);
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_rl(&domain_crash_rl, LOG_LEVEL_ERR, "domain %u (%s) crashed: %s", d->id, d->name, why);
+	if (domain_shutdown(d, SHUTDOWN_crash))
+		return;
+}
+
+bool domain_alive(struct domain *d)
+{
+	bool alive;
+
+	pthread_mutex_lock(&d->lock);
+	alive = d->life == DYAD_DOMAIN_STATE_RUNNING;
+	pthread_mutex_unlock(&d->lock);
+	return alive;
+}
+
+/* The client-visible state (lock held). */
+static uint32_t domain_visible_state(struct domain *d, uint32_t *online)
+{
+	bool running = false;
+
+	*online = 0;
+	for (uint32_t i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *v = &d->vcpus[i];
+
+		*online += v->up;
+		running |= v->up && v->state != VCPU_STATE_BLOCKED;
+	}
+	if (d->life != DYAD_DOMAIN_STATE_RUNNING)
+		return d->life;
+	if (d->paused)
+		return DYAD_DOMAIN_STATE_PAUSED;
+	return running ? DYAD_DOMAIN_STATE_RUNNING : DYAD_DOMAIN_STATE_BLOCKED;
+}
+
+void domain_info(struct domain *d, struct dyad_ctl_dominfo *out)
+{
+	uint64_t cpu = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (uint32_t i = 0; i < d->nr_vcpus; i++)
+		cpu += vcpu_cpu_time_ns(&d->vcpus[i]);
+	pthread_mutex_lock(&d->lock);
+	out->state = domain_visible_state(d, &out->vcpus_online);
+	out->shutdown_reason = d->shutdown_reason;
+	pthread_mutex_unlock(&d->lock);
+	out->domid = d->id;
+	out->flags = d->flags;
+	out->vcpus = d->nr_vcpus;
+	out->mem_mb = d->mem_mb;
+	out->cpu_time_ns = cpu;
+	memcpy(out->uuid, d->uuid, sizeof(out->uuid));
+	memcpy(out->name, d->name, sizeof(out->name));
+}

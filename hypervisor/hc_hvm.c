@@ -1,0 +1,47 @@
+/*
+ * hvm_op: HVMOP_get_param for the special pages a guest needs to find
+ * (store and console rings and their event channels).  Later issues give
+ * them values; until then they read as 0 ("not provided").
+ */
+#include <errno.h>
+
+#include <dyad/xen.h>
+#include "domain.h"
+#include "hypercall.h"
+
+static int hc_hvm_param_known(uint32_t index)
+{
+	switch (index) {
+	case HVM_PARAM_STORE_PFN:
+	case HVM_PARAM_STORE_EVTCHN:
+	case HVM_PARAM_CONSOLE_PFN:
+	case HVM_PARAM_CONSOLE_EVTCHN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static long hc_hvm_get_param(struct hc_ctx *c)
+{
+	struct xen_hvm_param p;
+
+	if (guest_copy_from(&c->gv, &p, c->arg[1], sizeof(p)))
+		return -EFAULT;
+	if (p.domid != DOMID_SELF && p.domid != c->d->id)
+		return -EPERM;
+	if (!hc_hvm_param_known(p.index))
+		return -EINVAL;
+	p.value = 0;
+	return guest_copy_to(&c->gv, c->arg[1], &p, sizeof(p)) ? -EFAULT : 0;
+}
+
+long hc_hvm_op(struct hc_ctx *c)
+{
+	switch (c->arg[0]) {
+	case HVMOP_get_param:
+		return hc_hvm_get_param(c);
+	default:
+		return -ENOSYS;
+	}
+}

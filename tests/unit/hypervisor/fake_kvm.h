@@ -1,0 +1,26 @@
+/*
+ * A fake of hypervisor/kvm.h for unit tests and fuzz targets: VMs and vCPUs
+ * are /dev/null descriptors with a calloc'd kvm_run, KVM_RUN waits until
+ * kicked, and MSR and register writes are recorded per vCPU fd so tests can
+ * check what the core asked of KVM.  Not thread-safe beyond what the tests
+ * need (one vCPU thread per fd, tests read after the fact).
+ */
+#ifndef DYAD_TEST_FAKE_KVM_H
+#define DYAD_TEST_FAKE_KVM_H
+
+#include <stdint.h>
+
+#define FAKE_KVM_TSC_KHZ 1000000u /* 1 GHz: 1 tick = 1 ns */
+
+struct fake_kvm_vcpu {
+	uint64_t tsc;	   /* returned for MSR_IA32_TSC */
+	uint64_t deadline; /* last MSR_IA32_TSC_DEADLINE written */
+	unsigned int deadline_writes;
+	uint32_t mp_state;
+	int sregs_set, regs_set;
+};
+
+/* The recorded state of the vCPU with this fd (fds below 1024). */
+struct fake_kvm_vcpu *fake_kvm_vcpu(int fd);
+
+#endif /* DYAD_TEST_FAKE_KVM_H */

@@ -1,0 +1,375 @@
+/*
+ * Control-operation validation through control_handle_message(), the
+ * entry the epoll loop uses, over a socketpair: framing errors, every
+ * create rule, unknown domains, wrong sizes, the peer-uid rule, vCPU
+ * context validation, stream reads (plain, parked, EOF), list and info.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <dyad/boot.h>
+#include "control.h"
+#include "ipc.h"
+#include "notify.h"
+#include "test_hv.h"
+
+static struct control_conn *conn;
+static int peer;
+static uint32_t seq;
+static uint8_t rep[DYAD_CTL_MAX_MSG];
+static int rep_fd;
+
+static void setup(void)
+{
+	int sv[2];
+
+	hv_test_setup();
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	conn = control_conn_new(sv[0], true);
+	peer = sv[1];
+}
+
+static void teardown(void)
+{
+	domain_destroy_all();
+	control_conn_free(conn);
+	close(peer);
+	notify_fini();
+}
+
+/* Take the next reply; its status, or 1 if none is waiting. */
+static int next_reply(void)
+{
+	int fds[1], nfds = 1;
+	ssize_t n;
+
+	n = recv(peer, rep, sizeof(rep), MSG_DONTWAIT | MSG_PEEK);
+	if (n < 0)
+		return 1;
+	n = ipc_recv(peer, rep, sizeof(rep), fds, &nfds);
+	ck_assert_int_ge(n,
+			 (ssize_t)(sizeof(struct dyad_ctl_hdr) + sizeof(struct dyad_ctl_status)));
+	rep_fd = nfds ? fds[0] : -1;
+	return ((struct dyad_ctl_status *)(void *)(rep + sizeof(struct dyad_ctl_hdr)))->status;
+}
+
+/* Send raw bytes as one message; return the reply's status (or 1 if no reply). */
+static int raw(const void *msg, size_t len)
+{
+	control_handle_message(conn, msg, len);
+	return next_reply();
+}
+
+static int req(uint16_t type, const void *payload, size_t len)
+{
+	uint8_t buf[1024];
+	struct dyad_ctl_hdr h = {DYAD_CTL_MAGIC, DYAD_CTL_VERSION, type, (uint32_t)len, ++seq};
+
+	memcpy(buf, &h, sizeof(h));
+	if (len)
+		memcpy(buf + sizeof(h), payload, len);
+	return raw(buf, sizeof(h) + len);
+}
+
+static const struct dyad_ctl_hdr *rep_hdr(void)
+{
+	return (const struct dyad_ctl_hdr *)(const void *)rep;
+}
+
+static const void *rep_payload(void)
+{
+	return rep + sizeof(struct dyad_ctl_hdr);
+}
+
+static int create(const char *name, uint64_t mem, uint32_t vcpus, uint32_t flags)
+{
+	struct dyad_ctl_create c = {.mem_mb = mem, .vcpus = vcpus, .flags = flags};
+
+	strncpy(c.name, name, sizeof(c.name));
+	return req(DYAD_CTL_CREATE, &c, sizeof(c));
+}
+
+static uint32_t created(void)
+{
+	const struct dyad_ctl_domid *r = rep_payload();
+
+	return r->domid;
+}
+
+static int dom(uint16_t type, uint32_t domid)
+{
+	struct dyad_ctl_dom d = {.domid = domid};
+
+	return req(type, &d, sizeof(d));
+}
+
+START_TEST(framing)
+{
+	struct dyad_ctl_hdr h = {DYAD_CTL_MAGIC, DYAD_CTL_VERSION, DYAD_CTL_LIST, 0, 7};
+	uint8_t big[64] = {0};
+
+	ck_assert_int_eq(raw(&h, 4), -EPROTO);
+	h.magic = 1;
+	ck_assert_int_eq(raw(&h, sizeof(h)), -EPROTO);
+	h.magic = DYAD_CTL_MAGIC, h.version = 2;
+	ck_assert_int_eq(raw(&h, sizeof(h)), -EPROTO);
+	h.version = DYAD_CTL_VERSION, h.len = 4;
+	ck_assert_int_eq(raw(&h, sizeof(h)), -EPROTO); /* len says 4, none sent */
+	h.type = 0, h.len = 0;
+	ck_assert_int_eq(raw(&h, sizeof(h)), -EOPNOTSUPP);
+	h.type = DYAD_CTL_TYPE_MAX;
+	ck_assert_int_eq(raw(&h, sizeof(h)), -EOPNOTSUPP);
+	h.type = DYAD_CTL_EVENT;
+	ck_assert_int_eq(raw(&h, sizeof(h)), -EOPNOTSUPP);
+	h.type = DYAD_CTL_LIST | DYAD_CTL_REPLY;
+	ck_assert_int_eq(raw(&h, sizeof(h)), -EOPNOTSUPP);
+	ck_assert_int_eq(req(DYAD_CTL_LIST, big, 8), -EMSGSIZE);
+	ck_assert_int_eq(req(DYAD_CTL_INFO, big, 4), -EMSGSIZE);
+	ck_assert_int_eq(req(DYAD_CTL_CREATE, big, 64), -EMSGSIZE);
+	ck_assert_uint_eq(rep_hdr()->seq, seq); /* errors echo the request */
+	ck_assert_uint_eq(rep_hdr()->type, DYAD_CTL_CREATE | DYAD_CTL_REPLY);
+	ck_assert_uint_eq(domain_count(), 0);
+}
+END_TEST
+
+START_TEST(create_rules)
+{
+	static const char *bad_names[] = {"", "123", "a b", "a/b", "dom\xc3\xa9"};
+	char longname[DYAD_NAME_MAX + 1];
+	struct dyad_ctl_create c = {.mem_mb = 16, .vcpus = 1};
+
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++)
+		ck_assert_int_eq(create(bad_names[i], 16, 1, 0), -EINVAL);
+	memset(c.name, 'a', sizeof(c.name)); /* no NUL */
+	ck_assert_int_eq(req(DYAD_CTL_CREATE, &c, sizeof(c)), -EINVAL);
+	memset(longname, 'b', sizeof(longname) - 1);
+	longname[DYAD_NAME_MAX] = '\0';
+	ck_assert_int_eq(create(longname, 16, 1, 0), -EINVAL); /* 64 chars: no room for NUL */
+	ck_assert_int_eq(create(longname + 1, 16, 1, 0), 0);   /* 63 chars */
+	ck_assert_int_eq(dom(DYAD_CTL_DESTROY, created()), 0);
+	ck_assert_int_eq(create("m", DYAD_MIN_MEM_MB - 1, 1, 0), -EINVAL);
+	ck_assert_int_eq(create("m", DYAD_MAX_MEM_MB + 1, 1, 0), -EINVAL);
+	ck_assert_int_eq(create("m", ~0ull, 1, 0), -EINVAL);
+	ck_assert_int_eq(create("v", 16, 0, 0), -EINVAL);
+	ck_assert_int_eq(create("v", 16, DYAD_MAX_VCPUS + 1, 0), -EINVAL);
+	ck_assert_int_eq(create("f", 16, 1, 2), -EINVAL);
+	ck_assert_int_eq(create("f", 16, 1, 0x80000000u), -EINVAL);
+	ck_assert_uint_eq(domain_count(), 0);
+	ck_assert_int_eq(create("ok.1-x_y", DYAD_MIN_MEM_MB, DYAD_MAX_VCPUS, DYAD_CREATE_F_RING3),
+			 0);
+	ck_assert_uint_eq(created(), 2);
+	ck_assert_int_eq(create("ok.1-x_y", 16, 1, 0), -EEXIST);
+	ck_assert_int_eq(create("two", 16, 1, 0), 0);
+	ck_assert_uint_eq(created(), 3);
+	ck_assert_int_eq(dom(DYAD_CTL_DESTROY, 2), 0);
+	ck_assert_int_eq(create("ok.1-x_y", 16, 1, 0), 0);
+	ck_assert_uint_eq(created(), 4); /* ids are not reused */
+}
+END_TEST
+
+START_TEST(unknown_domain)
+{
+	static const uint16_t types[] = {DYAD_CTL_GET_MEMFD, DYAD_CTL_PAUSE, DYAD_CTL_UNPAUSE,
+					 DYAD_CTL_DESTROY, DYAD_CTL_INFO};
+	struct dyad_ctl_shutdown sd = {.domid = 42, .reason = 0};
+	struct dyad_ctl_read rd = {.domid = 42};
+	struct dyad_ctl_vcpu_context vc = {.domid = 42};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		ck_assert_int_eq(dom(types[i], 42), -ESRCH);
+		ck_assert_int_eq(dom(types[i], 0), -ESRCH);
+		ck_assert_int_eq(dom(types[i], DYAD_DOMID_INVALID), -ESRCH);
+	}
+	ck_assert_int_eq(req(DYAD_CTL_SHUTDOWN, &sd, sizeof(sd)), -ESRCH);
+	ck_assert_int_eq(req(DYAD_CTL_CONSOLE_READ, &rd, sizeof(rd)), -ESRCH);
+	ck_assert_int_eq(req(DYAD_CTL_SET_VCPU_CONTEXT, &vc, sizeof(vc)), -ESRCH);
+}
+END_TEST
+
+START_TEST(memfd_is_sealed)
+{
+	const struct dyad_ctl_memfd *m;
+
+	ck_assert_int_eq(create("mem", 16, 1, 0), 0);
+	ck_assert_int_eq(dom(DYAD_CTL_GET_MEMFD, created()), 0);
+	m = rep_payload();
+	ck_assert_uint_eq(m->size, 16u << 20);
+	ck_assert_int_ge(rep_fd, 0);
+	ck_assert_int_ne(ftruncate(rep_fd, 0), 0);
+	ck_assert_int_ne(ftruncate(rep_fd, 32u << 20), 0);
+	close(rep_fd);
+}
+END_TEST
+
+static struct dyad_vcpu_regs good_regs(void)
+{
+	struct dyad_vcpu_regs r = {.rip = 0x100000,
+				   .rsp = DYAD_BOOT_RSP0(0),
+				   .rflags = 2,
+				   .cr0 = DYAD_BOOT_CR0,
+				   .cr3 = DYAD_BOOT_PML4,
+				   .cr4 = DYAD_BOOT_CR4,
+				   .efer = DYAD_BOOT_EFER};
+
+	r.cs = (struct dyad_ctl_segment){0, 0xffffffff, DYAD_SEL_KCODE, 0xa09b};
+	r.ds = (struct dyad_ctl_segment){0, 0xffffffff, DYAD_SEL_KDATA, 0xc093};
+	r.es = r.ss = r.ds;
+	r.tr = (struct dyad_ctl_segment){DYAD_BOOT_TSS, 0x67, DYAD_SEL_TSS(0), 0x8b};
+	return r;
+}
+
+static int set_ctx(uint32_t domid, uint32_t vcpu, const struct dyad_vcpu_regs *r)
+{
+	struct dyad_ctl_vcpu_context vc = {.domid = domid, .vcpu = vcpu, .regs = *r};
+
+	return req(DYAD_CTL_SET_VCPU_CONTEXT, &vc, sizeof(vc));
+}
+
+START_TEST(vcpu_context_rules)
+{
+	struct dyad_vcpu_regs r;
+	uint32_t id;
+
+	ck_assert_int_eq(create("ctx", 16, 2, 0), 0);
+	id = created();
+	ck_assert_int_eq(dom(DYAD_CTL_UNPAUSE, id), -EINVAL); /* no vCPU 0 state yet */
+	r = good_regs();
+	ck_assert_int_eq(set_ctx(id, 2, &r), -EINVAL);
+	r.cr0 &= ~1ull;
+	ck_assert_int_eq(set_ctx(id, 0, &r), -EINVAL);
+	r = good_regs(), r.efer = 0x100;
+	ck_assert_int_eq(set_ctx(id, 0, &r), -EINVAL);
+	r = good_regs(), r.cr4 = 0;
+	ck_assert_int_eq(set_ctx(id, 0, &r), -EINVAL);
+	r = good_regs(), r.cs.attr = 0xc09b; /* 32-bit code */
+	ck_assert_int_eq(set_ctx(id, 0, &r), -EINVAL);
+	r = good_regs(), r.cr3 = 16u << 20;
+	ck_assert_int_eq(set_ctx(id, 0, &r), -EINVAL);
+	r = good_regs(), r.rip = 0x0000800000000000ull;
+	ck_assert_int_eq(set_ctx(id, 0, &r), -EINVAL);
+	r = good_regs(), r.rflags = 0x20002; /* VM */
+	ck_assert_int_eq(set_ctx(id, 0, &r), -EINVAL);
+	r = good_regs(), r.tr.attr = 0;
+	ck_assert_int_eq(set_ctx(id, 0, &r), -EINVAL);
+	ck_assert(!domain_find(id)->vcpus[0].initialised); /* nothing changed */
+	r = good_regs();
+	ck_assert_int_eq(set_ctx(id, 0, &r), 0);
+	ck_assert_int_eq(dom(DYAD_CTL_UNPAUSE, id), 0);
+	ck_assert_int_eq(set_ctx(id, 0, &r), -EBUSY); /* only while paused */
+	ck_assert_int_eq(dom(DYAD_CTL_PAUSE, id), 0);
+	ck_assert_int_eq(set_ctx(id, 0, &r), 0);
+}
+END_TEST
+
+START_TEST(shutdown_and_info)
+{
+	struct dyad_ctl_shutdown sd = {.reason = 5};
+	const struct dyad_ctl_dominfo *info;
+	const struct dyad_ctl_list *l;
+
+	ck_assert_int_eq(create("a", 16, 1, 0), 0);
+	ck_assert_int_eq(create("b", 16, 3, DYAD_CREATE_F_RING3), 0);
+	sd.domid = created();
+	ck_assert_int_eq(req(DYAD_CTL_SHUTDOWN, &sd, sizeof(sd)), -EINVAL);
+	sd.reason = SHUTDOWN_poweroff;
+	ck_assert_int_eq(req(DYAD_CTL_SHUTDOWN, &sd, sizeof(sd)), 0);
+	ck_assert_int_eq(dom(DYAD_CTL_INFO, sd.domid), 0);
+	ck_assert_uint_eq(rep_hdr()->len, sizeof(struct dyad_ctl_status) + sizeof(*info));
+	info = (const void *)((const uint8_t *)rep_payload() + sizeof(struct dyad_ctl_status));
+	ck_assert_uint_eq(info->state, DYAD_DOMAIN_STATE_SHUTDOWN);
+	ck_assert_uint_eq(info->vcpus, 3);
+	ck_assert_str_eq(info->name, "b");
+	ck_assert_int_eq(req(DYAD_CTL_LIST, NULL, 0), 0);
+	l = rep_payload();
+	ck_assert_uint_eq(l->count, 2);
+	ck_assert_uint_eq(rep_hdr()->len, sizeof(*l) + 2 * sizeof(*info));
+	info = (const void *)(l + 1);
+	ck_assert_str_eq(info[0].name, "a");
+	ck_assert_uint_eq(info[0].state, DYAD_DOMAIN_STATE_PAUSED);
+	ck_assert_int_eq(dom(DYAD_CTL_DESTROY, sd.domid), 0); /* a shut-down domain */
+	ck_assert_int_eq(dom(DYAD_CTL_INFO, sd.domid), -ESRCH);
+}
+END_TEST
+
+START_TEST(stream_reads)
+{
+	struct dyad_ctl_read rd = {.flags = 0};
+	const struct dyad_ctl_data *data;
+	struct domain *d;
+
+	ck_assert_int_eq(create("con", 16, 1, 0), 0);
+	rd.domid = created();
+	d = domain_find(rd.domid);
+	ck_assert_int_eq(req(DYAD_CTL_CONSOLE_READ, &rd, sizeof(rd)), 0);
+	data = rep_payload();
+	ck_assert_uint_eq(data->len, 0);
+	ck_assert_uint_eq(data->flags, 0);
+	rd.flags = 4;
+	ck_assert_int_eq(req(DYAD_CTL_CONSOLE_READ, &rd, sizeof(rd)), -EINVAL);
+	rd.flags = DYAD_READ_F_WAIT;
+	ck_assert_int_eq(req(DYAD_CTL_CONSOLE_READ, &rd, sizeof(rd)), 1); /* parked */
+	ck_assert_uint_eq(conn->nparked, 1);
+	stream_write(&d->console, "hi", 2);
+	control_service();
+	ck_assert_int_eq(next_reply(), 0);
+	data = rep_payload();
+	ck_assert_uint_eq(data->len, 2);
+	ck_assert_uint_eq(data->next, 2);
+	ck_assert_int_eq(memcmp(data + 1, "hi", 2), 0);
+	ck_assert_uint_eq(conn->nparked, 0);
+	rd.offset = 2;
+	ck_assert_int_eq(req(DYAD_CTL_CONSOLE_READ, &rd, sizeof(rd)), 1);
+	ck_assert_int_eq(dom(DYAD_CTL_DESTROY, rd.domid), 0);
+	ck_assert_uint_eq(conn->nparked, 0);
+	/* The parked read ended with EOF before the destroy's own reply. */
+	ck_assert_uint_eq(rep_hdr()->type, DYAD_CTL_CONSOLE_READ | DYAD_CTL_REPLY);
+	data = rep_payload();
+	ck_assert_uint_eq(data->flags, DYAD_DATA_F_EOF);
+	ck_assert_int_eq(next_reply(), 0); /* the destroy's */
+	ck_assert_uint_eq(rep_hdr()->type, DYAD_CTL_DESTROY | DYAD_CTL_REPLY);
+	ck_assert_int_eq(req(DYAD_CTL_CONSOLE_READ, &rd, sizeof(rd)), -ESRCH);
+}
+END_TEST
+
+START_TEST(unauthorised_peer)
+{
+	conn->authorised = false;
+	ck_assert_int_eq(req(DYAD_CTL_LIST, NULL, 0), -EPERM);
+	ck_assert(conn->dead);
+	ck_assert_int_eq(create("x", 16, 1, 0), -EPERM);
+	ck_assert_uint_eq(domain_count(), 0);
+}
+END_TEST
+
+static Suite *ctl_ops_suite(void)
+{
+	Suite *s = suite_create("ctl_ops");
+	TCase *tc = tcase_create("requests");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, framing);
+	tcase_add_test(tc, create_rules);
+	tcase_add_test(tc, unknown_domain);
+	tcase_add_test(tc, memfd_is_sealed);
+	tcase_add_test(tc, vcpu_context_rules);
+	tcase_add_test(tc, shutdown_and_info);
+	tcase_add_test(tc, stream_reads);
+	tcase_add_test(tc, unauthorised_peer);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(ctl_ops_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
