@@ -179,6 +179,8 @@ static void vcpu_exit_io(struct vcpu *v)
 		hypercall_from_exit(v);
 		return;
 	}
+	if (run->io.port == DYAD_PROBE_PORT && run->io.direction == KVM_EXIT_IO_OUT)
+		return; /* a bare exit, acknowledged and ignored (abi.h): benchmarks */
 	log_warn_rl("dom%u vcpu%u: unexpected %s of port %#x (size %u) ignored", v->d->id, v->id,
 		    run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", run->io.port,
 		    run->io.size);

@@ -248,6 +248,7 @@ static void boot_x86_tss(uint8_t *ram, uint32_t i)
 	memset(bitmap, 0xff, 33);
 	bitmap[DYAD_HYPERCALL_PORT / 8] &= (uint8_t) ~(0xfu << (DYAD_HYPERCALL_PORT % 8));
 	bitmap[DYAD_DOORBELL_PORT / 8] &= (uint8_t) ~(0xfu << (DYAD_DOORBELL_PORT % 8));
+	bitmap[DYAD_PROBE_PORT / 8] &= (uint8_t) ~(0xfu << (DYAD_PROBE_PORT % 8));
 }
 
 static void boot_x86_idt(uint8_t *ram, const uint64_t vec[BOOT_X86_NVEC])

@@ -11,6 +11,7 @@ static const struct rt_app rt_apps[] = {
 	{"idle", app_idle_main, "sleep on the single-shot timer forever"},
 	{"spin", app_spin_main, "busy loop printing a counter every ~100 ms"},
 	{"bench-cpu", app_bench_cpu_main, "the same integer loop in ring 3 and ring 0"},
+	{"bench-hypercall", app_bench_hypercall_main, "null hypercall vs bare exit, each ring"},
 };
 
 const struct rt_app *rt_app_find(const char *name)

@@ -23,5 +23,6 @@ int app_crash_main(void);
 int app_idle_main(void);
 int app_spin_main(void);
 int app_bench_cpu_main(void);
+int app_bench_hypercall_main(void);
 
 #endif /* RT_APPS_H */

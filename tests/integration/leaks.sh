@@ -4,6 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 
 "$DYAD" list >/dev/null || t_fail "services did not start"
+# The baseline includes dyad-dom0's event connection to the core.
+t_wait 10 grep -q "subscribed to its events" "$DYAD_RUNDIR/dyad-dom0.log" ||
+	t_fail "dyad-dom0 never subscribed to the core's events"
 pid=$(cat "$DYAD_RUNDIR/dyad-hv.pid")
 count() { ls "/proc/$pid/$1" | wc -l; }
 vms() { ls -l "/proc/$pid/fd" | grep -c 'kvm-vm' || true; }

@@ -23,6 +23,9 @@ struct nucleus_report {
 	uint64_t bench_tsc;	 /* TSC ticks the ring-0 loop took */
 	uint64_t bench_result;	 /* the loop's checksum */
 	uint64_t tsc_khz;	 /* CPUID leaf base+3 subleaf 0 ECX, read in ring 0 */
+	uint64_t hc_loops;	 /* bench-hypercall: 0 = the ring-0 run did not happen */
+	uint64_t hc_tsc;	 /* ticks for hc_loops null hypercalls from ring 0 */
+	uint64_t pio_tsc;	 /* ticks for hc_loops bare port-I/O exits from ring 0 */
 };
 
 /* Defined by the runtime (user-accessible), written by the nucleus on vCPU 0. */
@@ -34,6 +37,7 @@ uint64_t rt_bench_loop(uint64_t loops, uint64_t seed);
 
 #define BENCH_SEED	    0x243f6a8885a308d3ull
 #define BENCH_DEFAULT_LOOPS 200000ull
+#define BENCH_HC_DEFAULT_LOOPS 2000ull
 
 /* Ring-3 entry points the nucleus irets to: rdi = start info, rsi = vcpu id. */
 void rt_start(void);

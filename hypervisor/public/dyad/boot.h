@@ -88,7 +88,7 @@
  * TSS: 104-byte 64-bit TSS, I/O map base = 104, a 32-byte bitmap covering
  * ports 0x00-0xff (bit clear = allowed), then the 0xff terminator byte.
  * rsp0 = DYAD_BOOT_RSP0(i), ist1 = DYAD_BOOT_IST1(i).  Open ports:
- * DYAD_HYPERCALL_PORT (4 bytes) and DYAD_DOORBELL_PORT (4 bytes).
+ * DYAD_HYPERCALL_PORT, DYAD_DOORBELL_PORT and DYAD_PROBE_PORT (4 bytes each).
  */
 #define DYAD_TSS_IOMAP_BASE	104u
 #define DYAD_TSS_LIMIT		(DYAD_TSS_IOMAP_BASE + 32u) /* includes the 0xff byte */

@@ -219,7 +219,8 @@ START_TEST(test_tss)
 		for (port = 0; port < 256; port++) {
 			int open =
 				(port >= DYAD_HYPERCALL_PORT && port < DYAD_HYPERCALL_PORT + 4) ||
-				(port >= DYAD_DOORBELL_PORT && port < DYAD_DOORBELL_PORT + 4);
+				(port >= DYAD_DOORBELL_PORT && port < DYAD_DOORBELL_PORT + 4) ||
+				(port >= DYAD_PROBE_PORT && port < DYAD_PROBE_PORT + 4);
 
 			ck_assert_int_eq(port_allowed(t, port), open);
 		}
