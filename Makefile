@@ -26,8 +26,11 @@ test: build
 	./scripts/check-kvm
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 600
 
-bench: build
-	./tests/bench/run $(BUILD)
+# Benchmarks use an optimized build without sanitizers.
+bench: deps
+	CC=clang cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DDYAD_SANITIZE=OFF $(CMAKE_FLAGS)
+	cmake --build build-release -j $(JOBS)
+	./tests/bench/run build-release
 
 tsan: deps
 	CC=clang cmake -S . -B build-tsan -DDYAD_TSAN=ON $(CMAKE_FLAGS)

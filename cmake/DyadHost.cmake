@@ -4,7 +4,7 @@ add_library(dyad_host_flags INTERFACE)
 target_compile_options(dyad_host_flags INTERFACE
   -Wall -Wextra -Wshadow -Wvla -Wmissing-prototypes -Wstrict-prototypes
   -Wformat=2 -Wpointer-arith -Wcast-qual -Wundef -Wno-unused-parameter
-  -fno-common -g -D_FORTIFY_SOURCE=2 -O1)
+  -fno-common -g -D_FORTIFY_SOURCE=2)
 target_compile_definitions(dyad_host_flags INTERFACE _GNU_SOURCE)
 if(DYAD_WERROR)
   target_compile_options(dyad_host_flags INTERFACE -Werror)
