@@ -25,9 +25,6 @@
 #include "log.h"
 #include "rundir.h"
 
-#define POLICY_BUILD_RETRIES  20 /* the old domain may still hold its name */
-#define POLICY_BUILD_RETRY_MS 100
-
 enum policy_trigger policy_trigger_of(uint32_t kind, uint32_t reason)
 {
 	switch (kind) {
@@ -121,13 +118,6 @@ bool policy_restart_allowed(struct policy *p, const char *name, uint64_t now_ms)
 	return true;
 }
 
-static void policy_sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
 static int policy_destroy(struct ctl_client *c, uint32_t domid, const char *name)
 {
 	int rc = ctl_destroy(c, domid);
@@ -141,18 +131,16 @@ static int policy_destroy(struct ctl_client *c, uint32_t domid, const char *name
 	return 0;
 }
 
-/* Build cfg again, retrying while the old domain still holds the name. */
+/*
+ * Build cfg again.  The destroy before it is synchronous, so the name is
+ * free; no retry loop that would stall the supervisor's only thread.
+ */
 static int policy_rebuild(struct ctl_client *c, const struct dyad_domain_config *cfg,
 			  uint32_t *domid)
 {
 	char err[512] = "";
-	int rc = -EEXIST;
+	int rc = dyad_domain_build(c, cfg, 0, domid, err, sizeof(err));
 
-	for (int i = 0; i < POLICY_BUILD_RETRIES && rc == -EEXIST; i++) {
-		if (i)
-			policy_sleep_ms(POLICY_BUILD_RETRY_MS);
-		rc = dyad_domain_build(c, cfg, 0, domid, err, sizeof(err));
-	}
 	if (rc)
 		log_err("domain %s: rebuilding failed: %s", cfg->name,
 			err[0] ? err : strerror(-rc));

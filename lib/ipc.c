@@ -1,10 +1,10 @@
 /*
  * SOCK_SEQPACKET framing and SCM_RIGHTS descriptor passing (see ipc.h).
  */
-#define _GNU_SOURCE
 #include "ipc.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -67,8 +67,8 @@ int ipc_send(int sock, const void *msg, size_t len, const int *fds, int nfds)
 		char buf[CMSG_SPACE(sizeof(int) * IPC_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {.iov_base = (void *)(uintptr_t)msg, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t r;
 
 	if (nfds < 0 || nfds > IPC_MAX_FDS)
@@ -124,11 +124,11 @@ ssize_t ipc_recv(int sock, void *buf, size_t cap, int *fds, int *nfds)
 		char buf[CMSG_SPACE(sizeof(int) * IPC_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
+	struct iovec iov = {.iov_base = buf, .iov_len = cap};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
 	ssize_t r;
 
 	do
@@ -137,8 +137,14 @@ ssize_t ipc_recv(int sock, void *buf, size_t cap, int *fds, int *nfds)
 	if (r < 0)
 		return -errno;
 	ipc_take_fds(&mh, fds, nfds);
-	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		/* The message is dropped whole, descriptors included. */
+		for (int i = 0; nfds && i < *nfds; i++)
+			close(fds[i]);
+		if (nfds)
+			*nfds = 0;
 		return -EMSGSIZE;
+	}
 	return r;
 }
 

@@ -28,7 +28,8 @@ int ipc_send(int sock, const void *msg, size_t len, const int *fds, int nfds)
  * Receive one message into buf.  Returns the byte count (0 = peer closed) or
  * -errno.  Received descriptors go to fds (up to *nfds; extra ones are
  * closed) and *nfds is set to how many there are; pass nfds = NULL to close
- * any that arrive.
+ * any that arrive.  On -EMSGSIZE the descriptors that came with the
+ * oversized message are closed too.
  */
 ssize_t ipc_recv(int sock, void *buf, size_t cap, int *fds, int *nfds)
 	__attribute__((warn_unused_result));

@@ -2,7 +2,6 @@
  * Logging (see log.h).  Lines go to stderr, which daemons point at their log
  * file in the run directory, and optionally to one in-process sink.
  */
-#define _GNU_SOURCE
 #include "log.h"
 
 #include <pthread.h>
@@ -16,7 +15,7 @@ static log_sink_fn log_sink;
 static void *log_sink_opaque;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static const char *const log_level_names[] = { "error", "warning", "info", "debug" };
+static const char *const log_level_names[] = {"error", "warning", "info", "debug"};
 
 void log_init(const char *prefix, enum log_level max_level)
 {

@@ -19,7 +19,10 @@ struct log_ratelimit {
 	unsigned int printed;
 	unsigned int suppressed;
 };
-#define LOG_RATELIMIT_INIT(ms, n) { 0, (ms), (n), 0, 0 }
+#define LOG_RATELIMIT_INIT(ms, n)                                                                  \
+	{                                                                                          \
+		0, (ms), (n), 0, 0                                                                 \
+	}
 
 typedef void (*log_sink_fn)(enum log_level level, const char *line, void *opaque);
 
@@ -34,16 +37,16 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 void log_rl(struct log_ratelimit *rl, enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-#define log_err(...) log_msg(LOG_LEVEL_ERR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_err(...)   log_msg(LOG_LEVEL_ERR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
 
 /* A rate-limited warning with its own static budget: 10 per 5 s. */
-#define log_warn_rl(...)                                                            \
-	do {                                                                        \
-		static struct log_ratelimit log_rl_site_ = LOG_RATELIMIT_INIT(5000, 10); \
-		log_rl(&log_rl_site_, LOG_LEVEL_WARN, __VA_ARGS__);                 \
+#define log_warn_rl(...)                                                                           \
+	do {                                                                                       \
+		static struct log_ratelimit log_rl_site_ = LOG_RATELIMIT_INIT(5000, 10);           \
+		log_rl(&log_rl_site_, LOG_LEVEL_WARN, __VA_ARGS__);                                \
 	} while (0)
 
 #endif /* DYAD_LOG_H */

@@ -14,11 +14,11 @@
 #include "ctl_msg.h"
 
 struct boot_x86_params {
-	uint64_t ram_size;		/* bytes, multiple of 1 MiB; a trailing partial 2 MiB is not mapped */
-	uint32_t vcpus;			/* 1 .. DYAD_MAX_VCPUS */
-	struct dyad_elfnote_boot note;	/* validated by the ELF loader */
-	uint64_t image_end;		/* end of the loaded image (GPA) */
-	const char *cmdline;		/* < DYAD_BOOT_CMDLINE_MAX bytes with NUL */
+	uint64_t ram_size; /* bytes, multiple of 1 MiB; a trailing partial 2 MiB is not mapped */
+	uint32_t vcpus;	   /* 1 .. DYAD_MAX_VCPUS */
+	struct dyad_elfnote_boot note; /* validated by the ELF loader */
+	uint64_t image_end;	       /* end of the loaded image (GPA) */
+	const char *cmdline;	       /* < DYAD_BOOT_CMDLINE_MAX bytes with NUL */
 };
 
 /*

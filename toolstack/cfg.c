@@ -357,6 +357,7 @@ static int cfg_read_file(const char *path, char **text, size_t *len, char *err, 
 		got += (size_t)r;
 	if (r < 0) {
 		free(*text);
+		*text = NULL; /* the caller frees *text on every path */
 		goto fail;
 	}
 	close(fd);

@@ -142,7 +142,8 @@ static int cfg_lex_string(struct cfg_lexer *lx, struct cfg_atom *a)
 	lx->pos++;
 	buf[n] = '\0';
 	a->type = CFG_VALUE_STRING;
-	a->text = buf;
+	/* Give back the unused part: a file of many short strings stays small. */
+	a->text = realloc(buf, n + 1) ?: buf;
 	return 0;
 }
 

@@ -28,17 +28,17 @@ enum dyad_action {
 
 struct dyad_domain_config {
 	char name[DYAD_NAME_MAX];
-	uint8_t uuid[16];		/* generated when the config has none */
-	uint64_t memory_mb;		/* default 128 */
-	uint32_t vcpus;			/* default 1 */
-	char kernel[PATH_MAX];		/* absolute after parsing */
+	uint8_t uuid[16];      /* generated when the config has none */
+	uint64_t memory_mb;    /* default 128 */
+	uint32_t vcpus;	       /* default 1 */
+	char kernel[PATH_MAX]; /* absolute after parsing */
 	char cmdline[DYAD_BOOT_CMDLINE_MAX];
-	enum dyad_action on_poweroff;	/* default destroy */
-	enum dyad_action on_reboot;	/* default restart */
-	enum dyad_action on_crash;	/* default destroy */
+	enum dyad_action on_poweroff; /* default destroy */
+	enum dyad_action on_reboot;   /* default restart */
+	enum dyad_action on_crash;    /* default destroy */
 };
 
-#define DYAD_BUILD_F_PAUSED (1u << 0)	/* leave the domain paused (dyad create -p) */
+#define DYAD_BUILD_F_PAUSED (1u << 0) /* leave the domain paused (dyad create -p) */
 
 /*
  * Build and start a domain from cfg: load and validate the kernel ELF,

@@ -54,7 +54,8 @@ static double one_run(const char *dyad, const char *cfg, int i, const char *mark
 	while ((n = read(p[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
 		if (n <= 0 || t_first >= 0)
 			continue;
-		size_t take = (size_t)n < sizeof(seen) - 1 - seen_len ? (size_t)n : sizeof(seen) - 1 - seen_len;
+		size_t take = (size_t)n < sizeof(seen) - 1 - seen_len ? (size_t)n
+								      : sizeof(seen) - 1 - seen_len;
 		memcpy(seen + seen_len, buf, take);
 		seen_len += take;
 		seen[seen_len] = 0;
@@ -82,7 +83,8 @@ int main(int argc, char **argv)
 		double l = one_run(argv[1], argv[2], i, argv[4]);
 
 		if (l < 0) {
-			fprintf(stderr, "bench_boot: run %d failed or printed no '%s'\n", i, argv[4]);
+			fprintf(stderr, "bench_boot: run %d failed or printed no '%s'\n", i,
+				argv[4]);
 			free(lat);
 			return 1;
 		}

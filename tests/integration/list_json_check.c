@@ -56,10 +56,12 @@ static int check_one(json_object *o, const struct row *rows, int n)
 	for (int i = 0; i < n; i++) {
 		if (strcmp(rows[i].name, name))
 			continue;
-		if (int_field(o, "domid") != rows[i].id || int_field(o, "memory_mb") != (int)rows[i].mem ||
+		if (int_field(o, "domid") != rows[i].id ||
+		    int_field(o, "memory_mb") != (int)rows[i].mem ||
 		    int_field(o, "vcpus_online") != rows[i].vcpus ||
 		    strcmp(str_field(o, "state_letters"), rows[i].state)) {
-			fprintf(stderr, "mismatch for %s: json %s vs table id=%d mem=%lu vcpus=%d %s\n",
+			fprintf(stderr,
+				"mismatch for %s: json %s vs table id=%d mem=%lu vcpus=%d %s\n",
 				name, json_object_to_json_string(o), rows[i].id, rows[i].mem,
 				rows[i].vcpus, rows[i].state);
 			return -1;
@@ -81,7 +83,9 @@ int main(int argc, char **argv)
 	want = atoi(argv[3]);
 	arr = json_object_from_file(argv[1]);
 	if (!arr || !json_object_is_type(arr, json_type_array))
-		return fprintf(stderr, "%s: not a JSON array: %s\n", argv[1], json_util_get_last_err()), 1;
+		return fprintf(stderr, "%s: not a JSON array: %s\n", argv[1],
+			       json_util_get_last_err()),
+		       1;
 	n = read_table(argv[2], rows, 64);
 	if (n != want || (int)json_object_array_length(arr) != want) {
 		fprintf(stderr, "expected %d domains: table has %d, JSON has %zu\n", want, n,

@@ -31,7 +31,8 @@ START_TEST(every_type_accepts_its_size)
 
 		ck_assert_int_ge(n, 0);
 		ck_assert_int_eq(ctl_msg_check_request(frame(t, (uint32_t)n),
-						       sizeof(struct dyad_ctl_hdr) + (size_t)n, &what),
+						       sizeof(struct dyad_ctl_hdr) + (size_t)n,
+						       &what),
 				 0);
 		ck_assert_str_ne(ctl_msg_type_name(t), "unknown");
 	}
@@ -70,21 +71,22 @@ END_TEST
 
 START_TEST(unknown_types_are_eopnotsupp)
 {
-	const uint16_t bad[] = { 0, DYAD_CTL_TYPE_MAX, DYAD_CTL_EVENT, 0xffff,
-				 DYAD_CTL_CREATE | DYAD_CTL_REPLY };
+	const uint16_t bad[] = {0, DYAD_CTL_TYPE_MAX, DYAD_CTL_EVENT, 0xffff,
+				DYAD_CTL_CREATE | DYAD_CTL_REPLY};
 	const char *what;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_int_eq(ctl_msg_check_request(frame(bad[i], 0), sizeof(struct dyad_ctl_hdr),
-						       &what),
-				 -EOPNOTSUPP);
+		ck_assert_int_eq(
+			ctl_msg_check_request(frame(bad[i], 0), sizeof(struct dyad_ctl_hdr), &what),
+			-EOPNOTSUPP);
 }
 END_TEST
 
 START_TEST(replies_are_checked_against_the_request)
 {
 	const char *what;
-	struct dyad_ctl_hdr *h = frame(DYAD_CTL_INFO | DYAD_CTL_REPLY, sizeof(struct dyad_ctl_status));
+	struct dyad_ctl_hdr *h =
+		frame(DYAD_CTL_INFO | DYAD_CTL_REPLY, sizeof(struct dyad_ctl_status));
 	size_t total = sizeof(*h) + sizeof(struct dyad_ctl_status);
 
 	/* A success reply must carry the whole dominfo; an error only its status. */

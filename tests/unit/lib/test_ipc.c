@@ -87,11 +87,11 @@ END_TEST
 
 START_TEST(oversized_is_refused)
 {
-	char big[256] = { 0 }, small[16];
+	char big[256] = {0}, small[16];
 
 	ck_assert_int_eq(ipc_send(sv[0], big, sizeof(big), NULL, 0), 0);
 	ck_assert_int_eq(ipc_recv(sv[1], small, sizeof(small), NULL, NULL), -EMSGSIZE);
-	ck_assert_int_eq(ipc_send(sv[0], NULL, 0, (int[]){ 0 }, IPC_MAX_FDS + 1), -EINVAL);
+	ck_assert_int_eq(ipc_send(sv[0], NULL, 0, (int[]){0}, IPC_MAX_FDS + 1), -EINVAL);
 }
 END_TEST
 
