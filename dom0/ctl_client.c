@@ -112,6 +112,16 @@ static void ctl_close_fds(const int *fds, int nfds)
 		close(fds[i]);
 }
 
+/* Close and forget the received descriptors of a failed call. */
+static void ctl_client_close_fds(int *fds, unsigned int n)
+{
+	for (unsigned int i = 0; fds && i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
 /*
  * Receive one datagram into c->buf and validate it as a reply to req_type
  * (or an event).  Returns its total size, or -errno; descriptors that came
@@ -187,13 +197,14 @@ static int ctl_client_status(struct ctl_client *c)
  * result is the reply status or -errno.
  */
 static int ctl_client_exchange(struct ctl_client *c, uint16_t type, const void *req, size_t req_len,
-			       const unsigned char **payload, size_t *len, int *fd_out)
+			       const unsigned char **payload, size_t *len, int *fd_out,
+			       unsigned int fd_cap)
 {
 	int fds[IPC_MAX_FDS], nfds, rc;
 	ssize_t r;
 
-	if (fd_out)
-		*fd_out = -1;
+	for (unsigned int i = 0; fd_out && i < fd_cap; i++)
+		fd_out[i] = -1;
 	if (c->broken)
 		return c->broken;
 	rc = ctl_client_send(c, type, req, req_len);
@@ -218,29 +229,30 @@ static int ctl_client_exchange(struct ctl_client *c, uint16_t type, const void *
 		return ctl_client_fail(c, -EPROTO,
 				       "reply carries another request's sequence number");
 	}
-	if (fd_out && nfds > 0) {
-		*fd_out = fds[0];
-		ctl_close_fds(fds + 1, nfds - 1);
-	} else {
-		ctl_close_fds(fds, nfds);
+	for (int i = 0; i < nfds; i++) {
+		if (fd_out && (unsigned int)i < fd_cap)
+			fd_out[i] = fds[i];
+		else
+			close(fds[i]);
 	}
 	*payload = c->buf.bytes + sizeof(c->buf.hdr);
 	*len = c->buf.hdr.len;
 	rc = ctl_client_status(c);
-	if (rc && fd_out && *fd_out >= 0) {
-		close(*fd_out);
-		*fd_out = -1;
-	}
+	if (rc)
+		ctl_client_close_fds(fd_out, fd_cap);
 	return rc;
 }
 
-int ctl_client_call(struct ctl_client *c, uint16_t type, const void *req, size_t req_len, void *rep,
-		    size_t rep_cap, size_t *rep_len, int *fd_out)
+int ctl_client_call_fds(struct ctl_client *c, uint16_t type, const void *req, size_t req_len,
+			void *rep, size_t rep_cap, size_t *rep_len, int *fds, unsigned int nfds)
 {
 	const unsigned char *payload = NULL;
 	size_t len = 0;
-	int rc = ctl_client_exchange(c, type, req, req_len, &payload, &len, fd_out);
+	int rc;
 
+	if (nfds > IPC_MAX_FDS || (nfds && !fds))
+		return -EINVAL;
+	rc = ctl_client_exchange(c, type, req, req_len, &payload, &len, fds, nfds);
 	if (!payload)
 		return rc;
 	if (rep_len)
@@ -248,13 +260,17 @@ int ctl_client_call(struct ctl_client *c, uint16_t type, const void *req, size_t
 	if (rep)
 		memcpy(rep, payload, len < rep_cap ? len : rep_cap);
 	if (rc == 0 && rep && len > rep_cap) {
-		if (fd_out && *fd_out >= 0) {
-			close(*fd_out);
-			*fd_out = -1;
-		}
+		ctl_client_close_fds(fds, nfds);
 		return -EMSGSIZE;
 	}
 	return rc;
+}
+
+int ctl_client_call(struct ctl_client *c, uint16_t type, const void *req, size_t req_len, void *rep,
+		    size_t rep_cap, size_t *rep_len, int *fd_out)
+{
+	return ctl_client_call_fds(c, type, req, req_len, rep, rep_cap, rep_len, fd_out,
+				   fd_out ? 1u : 0u);
 }
 
 /* A call whose reply is exactly one fixed structure (or an error status). */
@@ -355,7 +371,7 @@ int ctl_list(struct ctl_client *c, struct dyad_ctl_dominfo **out, unsigned int *
 	struct dyad_ctl_list hdr;
 	struct dyad_ctl_dominfo *v;
 	size_t len;
-	int rc = ctl_client_exchange(c, DYAD_CTL_LIST, NULL, 0, &payload, &len, NULL);
+	int rc = ctl_client_exchange(c, DYAD_CTL_LIST, NULL, 0, &payload, &len, NULL, 0);
 
 	if (rc)
 		return rc;
@@ -417,7 +433,7 @@ int ctl_read_stream(struct ctl_client *c, uint16_t type, uint32_t domid, uint64_
 
 	if (type != DYAD_CTL_DMESG && type != DYAD_CTL_CONSOLE_READ)
 		return -EINVAL;
-	rc = ctl_client_exchange(c, type, &req, sizeof(req), &payload, &len, NULL);
+	rc = ctl_client_exchange(c, type, &req, sizeof(req), &payload, &len, NULL, 0);
 	if (rc)
 		return rc;
 	memcpy(hdr, payload, sizeof(*hdr));

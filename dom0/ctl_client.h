@@ -32,6 +32,15 @@ int ctl_client_fd(const struct ctl_client *c);
 int ctl_client_call(struct ctl_client *c, uint16_t type, const void *req, size_t req_len, void *rep,
 		    size_t rep_cap, size_t *rep_len, int *fd_out) WUR;
 
+/*
+ * The same for replies that pass several descriptors (up to IPC_MAX_FDS):
+ * fds[0..nfds) receive them in order, -1 for each one not sent; extra ones
+ * are closed.  On any error every received descriptor is closed again.
+ */
+int ctl_client_call_fds(struct ctl_client *c, uint16_t type, const void *req, size_t req_len,
+			void *rep, size_t rep_cap, size_t *rep_len, int *fds,
+			unsigned int nfds) WUR;
+
 int ctl_create(struct ctl_client *c, const struct dyad_ctl_create *req, uint32_t *domid) WUR;
 int ctl_get_memfd(struct ctl_client *c, uint32_t domid, int *fd, uint64_t *size) WUR;
 int ctl_set_vcpu_context(struct ctl_client *c, uint32_t domid, uint32_t vcpu,

@@ -231,6 +231,27 @@ static int supervisor_add_core(struct supervisor *s)
 	return proc_add(&s->procs, "dyad-hv", argv, log, NULL, PROC_RESTART_ALWAYS, &s->core);
 }
 
+/* The store: dyad-store --rundir DIR, before the core so it is up first. */
+static int supervisor_add_store(struct supervisor *s)
+{
+	char bindir[PATH_MAX], exe[PATH_MAX], log[PATH_MAX], dir[PATH_MAX];
+	char opt[] = "--rundir";
+	char *argv[] = {exe, opt, dir, NULL};
+	struct proc *p;
+	int rc = rundir_bindir(bindir, sizeof(bindir));
+
+	if (rc)
+		return rc;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", rundir_path()) >= sizeof(dir) ||
+	    (size_t)snprintf(exe, sizeof(exe), "%s/dyad-store", bindir) >= sizeof(exe))
+		return -ENAMETOOLONG;
+	rc = rundir_file("dyad-store.log", log, sizeof(log));
+	if (rc)
+		return rc;
+	/* The store writes its own dyad-store.pid. */
+	return proc_add(&s->procs, "dyad-store", argv, log, NULL, PROC_RESTART_ALWAYS, &p);
+}
+
 /* Is pid a dyad-hv (its program, or the script an interpreter runs)? */
 static bool supervisor_is_core(int pid)
 {
@@ -285,11 +306,11 @@ static bool supervisor_adopt_core(struct supervisor *s, uint64_t now)
 static void supervisor_start_services(struct supervisor *s)
 {
 	uint64_t now = proc_now_ms();
+	bool adopted = supervisor_adopt_core(s, now);
 
-	if (supervisor_adopt_core(s, now))
-		return;
 	for (unsigned int i = 0; i < s->procs.n; i++)
-		(void)!proc_start(&s->procs.procs[i], now);
+		if (!adopted || &s->procs.procs[i] != s->core)
+			(void)!proc_start(&s->procs.procs[i], now);
 }
 
 /* Read the signalfd; false once we were asked to stop. */
@@ -385,9 +406,11 @@ static int supervisor_setup(struct supervisor *s)
 		log_err("cannot set up signal handling: %s", strerror(-rc));
 		return rc;
 	}
-	rc = supervisor_add_core(s);
+	rc = supervisor_add_store(s);
+	if (!rc)
+		rc = supervisor_add_core(s);
 	if (rc)
-		log_err("cannot set up the core's process entry: %s", strerror(-rc));
+		log_err("cannot set up the services' process entries: %s", strerror(-rc));
 	return rc;
 }
 

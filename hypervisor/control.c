@@ -55,9 +55,10 @@ void control_conn_free(struct control_conn *c)
 	free(c);
 }
 
-static int control_send(struct control_conn *c, const void *msg, size_t len, int fd)
+static int control_send(struct control_conn *c, const void *msg, size_t len, const int *fds,
+			int nfds)
 {
-	int rc = ipc_send(c->fd, msg, len, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0);
+	int rc = ipc_send(c->fd, msg, len, nfds ? fds : NULL, nfds);
 
 	if (rc) {
 		log_warn_rl("control: dropping a client that does not take replies (%s)",
@@ -70,6 +71,12 @@ static int control_send(struct control_conn *c, const void *msg, size_t len, int
 int control_reply(struct control_conn *c, const struct dyad_ctl_hdr *req, const void *payload,
 		  size_t len, int fd)
 {
+	return control_reply_fds(c, req, payload, len, &fd, fd >= 0 ? 1 : 0);
+}
+
+int control_reply_fds(struct control_conn *c, const struct dyad_ctl_hdr *req, const void *payload,
+		      size_t len, const int *fds, int nfds)
+{
 	static uint8_t buf[DYAD_CTL_MAX_MSG];
 	struct dyad_ctl_hdr h = {.magic = DYAD_CTL_MAGIC,
 				 .version = DYAD_CTL_VERSION,
@@ -81,7 +88,7 @@ int control_reply(struct control_conn *c, const struct dyad_ctl_hdr *req, const 
 		return -EMSGSIZE;
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), payload, len);
-	control_send(c, buf, sizeof(h) + len, fd);
+	control_send(c, buf, sizeof(h) + len, fds, nfds);
 	return 0;
 }
 
@@ -141,7 +148,7 @@ static void control_send_event(const struct dyad_ctl_event *ev)
 	memcpy(buf + sizeof(h), ev, sizeof(*ev));
 	for (struct control_conn *c = ctl.conns; c; c = c->next)
 		if (c->subscriber && !c->dead)
-			control_send(c, buf, sizeof(buf), -1);
+			control_send(c, buf, sizeof(buf), NULL, 0);
 }
 
 /* Answer every parked read that now has data (or an end). */

@@ -54,6 +54,9 @@ void control_service(void);
 /* Send a reply: header echoing req's type and seq, payload, optional fd. */
 int control_reply(struct control_conn *c, const struct dyad_ctl_hdr *req, const void *payload,
 		  size_t len, int fd);
+/* The same with nfds (<= IPC_MAX_FDS) descriptors; the caller keeps its copies. */
+int control_reply_fds(struct control_conn *c, const struct dyad_ctl_hdr *req, const void *payload,
+		      size_t len, const int *fds, int nfds);
 /* An error (or payload-less success) reply carrying only the status. */
 int control_reply_status(struct control_conn *c, const struct dyad_ctl_hdr *req, int status);
 

@@ -17,6 +17,7 @@
 #include <dyad/abi.h>
 #include "dmesg.h"
 #include "domain.h"
+#include "grant_pin.h"
 #include "kvm.h"
 #include "log.h"
 
@@ -234,6 +235,48 @@ static int ctl_read(struct ctl_req *r)
 	return ctl_ops_read(r->c, r->hdr, &req, false);
 }
 
+static int ctl_evtchn_bind_dom0(struct ctl_req *r)
+{
+	struct dyad_ctl_evtchn req;
+	struct dyad_ctl_evtchn_dom0 rep;
+	int fds[2], rc;
+
+	memcpy(&req, r->payload, sizeof(req));
+	if (r->hdr->type == DYAD_CTL_EVTCHN_ALLOC_DOM0)
+		rc = evtchn_dom0_alloc(r->d, &rep, fds);
+	else
+		rc = evtchn_dom0_bind(r->d, req.port, &rep, fds);
+	if (rc)
+		return ctl_fail(r, rc,
+				rc == -EAGAIN ? "the guest has not placed shared_info"
+					      : "not a port unbound to dom0");
+	return control_reply_fds(r->c, r->hdr, &rep, sizeof(rep), fds, 2);
+}
+
+static int ctl_evtchn_unbind_dom0(struct ctl_req *r)
+{
+	struct dyad_ctl_evtchn req;
+	int rc;
+
+	memcpy(&req, r->payload, sizeof(req));
+	rc = evtchn_dom0_unbind(r->d, req.port);
+	if (rc)
+		return ctl_fail(r, rc, "not a port bound to dom0");
+	return control_reply_status(r->c, r->hdr, 0);
+}
+
+static int ctl_gnttab_get(struct ctl_req *r)
+{
+	struct dyad_ctl_gnttab rep;
+	const struct dyad_active_grant_table *t = r->d->gnttab.act;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.nr_frames = grant_pin_nr_frames(t);
+	for (uint32_t i = 0; i < rep.nr_frames; i++)
+		rep.frame_gpa[i] = __atomic_load_n(&t->hdr.frame_gpa[i], __ATOMIC_ACQUIRE);
+	return control_reply(r->c, r->hdr, &rep, sizeof(rep), r->d->gnttab.act_fd);
+}
+
 static const struct ctl_op ctl_ops[DYAD_CTL_TYPE_MAX] = {
 	[DYAD_CTL_CREATE] = {ctl_create, 0},
 	[DYAD_CTL_GET_MEMFD] = {ctl_get_memfd, CTL_F_DOMAIN},
@@ -248,6 +291,10 @@ static const struct ctl_op ctl_ops[DYAD_CTL_TYPE_MAX] = {
 	[DYAD_CTL_SUBSCRIBE] = {ctl_subscribe, 0},
 	[DYAD_CTL_PHYSINFO] = {ctl_physinfo, 0},
 	[DYAD_CTL_SHUTDOWN] = {ctl_shutdown, CTL_F_DOMAIN},
+	[DYAD_CTL_EVTCHN_BIND_DOM0] = {ctl_evtchn_bind_dom0, CTL_F_DOMAIN},
+	[DYAD_CTL_EVTCHN_ALLOC_DOM0] = {ctl_evtchn_bind_dom0, CTL_F_DOMAIN},
+	[DYAD_CTL_EVTCHN_UNBIND_DOM0] = {ctl_evtchn_unbind_dom0, CTL_F_DOMAIN},
+	[DYAD_CTL_GNTTAB_GET] = {ctl_gnttab_get, CTL_F_DOMAIN},
 };
 
 int ctl_ops_dispatch(struct control_conn *c, const struct dyad_ctl_hdr *hdr, const void *payload)

@@ -30,6 +30,19 @@ static struct {
 	uint32_t next_id;
 } domains = {.next_id = 1};
 
+/* Writers (insert/remove) are preferred so that busy readers cannot starve destroy. */
+static pthread_rwlock_t domain_table_lock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+
+void domain_table_rdlock(void)
+{
+	pthread_rwlock_rdlock(&domain_table_lock);
+}
+
+void domain_table_unlock(void)
+{
+	pthread_rwlock_unlock(&domain_table_lock);
+}
+
 static void domain_post(struct domain *d, uint32_t kind, uint32_t reason)
 {
 	struct dyad_ctl_event ev = {.kind = kind, .domid = d->id, .reason = reason};
@@ -109,6 +122,8 @@ static void domain_free(struct domain *d)
 {
 	for (uint32_t i = 0; i < d->nr_vcpus; i++)
 		vcpu_fini(&d->vcpus[i]);
+	evtchn_fini(d);
+	gnttab_fini(d);
 	kvm_vm_close(d->vm_fd);
 	mem_destroy(&d->mem);
 	stream_fini(&d->console);
@@ -130,6 +145,7 @@ static struct domain *domain_alloc(const struct dyad_ctl_create *req)
 	d->mem_mb = req->mem_mb;
 	d->mem = (struct mem)MEM_INIT;
 	d->vm_fd = -1;
+	d->gnttab.act_fd = -1;
 	d->tsc_khz = kvm_host_tsc_khz(); /* guests read the host TSC (see abi.h) */
 	d->life = DYAD_DOMAIN_STATE_RUNNING;
 	d->paused = true;
@@ -138,7 +154,22 @@ static struct domain *domain_alloc(const struct dyad_ctl_create *req)
 	return d;
 }
 
-/* RAM, VM, memslot before irqchip, MSR filter. */
+/* The grant-map windows: two more memslots, also before the irqchip. */
+static int domain_build_gntmap(struct domain *d)
+{
+	int rc = gnttab_init(d);
+
+	if (!rc)
+		rc = kvm_vm_set_region(d->vm_fd, 1, DYAD_GNTMAP_BASE, d->gnttab.window,
+				       DYAD_GNTMAP_SIZE, 0);
+	if (!rc)
+		rc = kvm_vm_set_region(
+			d->vm_fd, 2, DYAD_GNTMAP_RO_BASE, d->gnttab.window + DYAD_GNTMAP_SIZE,
+			DYAD_GNTMAP_END - DYAD_GNTMAP_RO_BASE, kvm_has_readonly_mem());
+	return rc;
+}
+
+/* RAM, VM, memslots before irqchip, MSR filter. */
 static int domain_build_vm(struct domain *d)
 {
 	char name[32];
@@ -152,6 +183,8 @@ static int domain_build_vm(struct domain *d)
 		rc = kvm_vm_create(&d->vm_fd);
 	if (!rc)
 		rc = kvm_vm_set_ram(d->vm_fd, d->mem.host, d->mem.size);
+	if (!rc)
+		rc = domain_build_gntmap(d);
 	if (!rc)
 		rc = kvm_vm_create_irqchip(d->vm_fd);
 	if (!rc)
@@ -175,13 +208,15 @@ static int domain_build_vcpus(struct domain *d, uint32_t n)
 
 static void domain_insert(struct domain *d)
 {
+	pthread_rwlock_wrlock(&domain_table_lock);
 	for (unsigned int i = 0; i < DYAD_MAX_DOMAINS; i++) {
 		if (!domains.slot[i]) {
 			domains.slot[i] = d;
 			domains.count++;
-			return;
+			break;
 		}
 	}
+	pthread_rwlock_unlock(&domain_table_lock);
 }
 
 /* Mark the domain dying and wake every vCPU so its thread exits. */
@@ -215,6 +250,8 @@ int domain_create(const struct dyad_ctl_create *req, struct domain **out)
 		return -ENOMEM;
 	rc = domain_build_vm(d);
 	if (!rc)
+		rc = evtchn_init(d, req->vcpus);
+	if (!rc)
 		rc = domain_build_vcpus(d, req->vcpus);
 	if (rc) {
 		log_err("create %s: %s", req->name, strerror(-rc));
@@ -231,12 +268,14 @@ int domain_create(const struct dyad_ctl_create *req, struct domain **out)
 
 static void domain_remove(struct domain *d)
 {
+	pthread_rwlock_wrlock(&domain_table_lock);
 	for (unsigned int i = 0; i < DYAD_MAX_DOMAINS; i++) {
 		if (domains.slot[i] == d) {
 			domains.slot[i] = NULL;
 			domains.count--;
 		}
 	}
+	pthread_rwlock_unlock(&domain_table_lock);
 }
 
 void domain_destroy(struct domain *d)

@@ -15,9 +15,12 @@
  *
  * The state a client sees (enum dyad_domain_state) is derived: PAUSED
  * while paused and alive, BLOCKED when every online vCPU is blocked.
- * Only the control loop creates, finds and destroys domains, so the table
- * itself needs no lock; vCPU threads touch only their own domain, under
- * its lock, and tell the control loop about changes through notify.h.
+ * Only the control loop creates and destroys domains; it changes the table
+ * under the table's write lock.  The control loop reads it without a lock;
+ * vCPU threads that need another domain (event channels, grants) look it
+ * up and use it only while holding the read lock, so a domain cannot be
+ * freed under them.  vCPU threads otherwise touch only their own domain,
+ * under its lock, and tell the control loop about changes through notify.h.
  */
 #ifndef DYAD_HV_DOMAIN_H
 #define DYAD_HV_DOMAIN_H
@@ -28,6 +31,8 @@
 
 #include <dyad/boot.h>
 #include "ctl_msg.h"
+#include "evtchn.h"
+#include "gnttab.h"
 #include "mem.h"
 #include "stream.h"
 #include "vcpu.h"
@@ -46,6 +51,8 @@ struct domain {
 	uint32_t nr_vcpus;
 	struct vcpu vcpus[DYAD_MAX_VCPUS];
 	struct stream console;
+	struct evtchn_table evtchn; /* own lock */
+	struct gnttab gnttab;	    /* own lock */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* vCPU threads park here */
@@ -65,6 +72,9 @@ void domain_destroy(struct domain *d);
 void domain_destroy_all(void);
 
 struct domain *domain_find(uint32_t id);
+/* The table read lock, for lookups from vCPU threads (before any table lock of evtchn/gnttab). */
+void domain_table_rdlock(void);
+void domain_table_unlock(void);
 /* Iterate: domain_next(0) is the first domain, then domain_next(prev->id). */
 struct domain *domain_next(uint32_t after);
 unsigned int domain_count(void);

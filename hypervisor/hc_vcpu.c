@@ -14,6 +14,7 @@
 #include <dyad/xen.h>
 #include "domain.h"
 #include "hypercall.h"
+#include "virq_timer.h"
 #include "vcpu.h"
 
 uint64_t hc_tsc_to_ns(uint64_t tsc, uint32_t khz)
@@ -46,7 +47,7 @@ static long hc_vcpu_initialise(struct hc_ctx *c, struct vcpu *t)
 static long hc_vcpu_set_timer(struct hc_ctx *c)
 {
 	struct vcpu_set_singleshot_timer t;
-	uint64_t tsc, deadline;
+	uint64_t tsc, deadline, now;
 
 	if (guest_copy_from(&c->gv, &t, c->arg[2], sizeof(t)))
 		return -EFAULT;
@@ -56,7 +57,11 @@ static long hc_vcpu_set_timer(struct hc_ctx *c)
 		return -ETIME;
 	deadline = hc_ns_to_tsc(t.timeout_abs_ns, c->d->tsc_khz);
 	/* 0 would disarm the timer: a deadline in the distant past is due now. */
-	return vcpu_self_set_deadline(c->v, deadline ? deadline : 1) ? -EIO : 0;
+	if (vcpu_self_set_deadline(c->v, deadline ? deadline : 1))
+		return -EIO;
+	now = hc_tsc_to_ns(tsc, c->d->tsc_khz);
+	virq_timer_arm(c->d, c->v->id, t.timeout_abs_ns > now ? t.timeout_abs_ns - now : 0);
+	return 0;
 }
 
 long hc_vcpu_op(struct hc_ctx *c)
@@ -80,6 +85,7 @@ long hc_vcpu_op(struct hc_ctx *c)
 	case VCPUOP_stop_singleshot_timer:
 		if (t != c->v)
 			return -EINVAL;
+		virq_timer_stop(c->d, c->v->id);
 		return vcpu_self_set_deadline(c->v, 0) ? -EIO : 0;
 	default:
 		return -ENOSYS;

@@ -25,6 +25,9 @@ static const struct hc_desc hc_table[] = {
 	[__HYPERVISOR_vcpu_op] = {"vcpu_op", hc_vcpu_op, HC_F_USER},
 	[__HYPERVISOR_sched_op] = {"sched_op", hc_sched_op, HC_F_USER},
 	[__HYPERVISOR_hvm_op] = {"hvm_op", hc_hvm_op, HC_F_USER},
+	[__HYPERVISOR_memory_op] = {"memory_op", hc_memory_op, HC_F_USER},
+	[__HYPERVISOR_grant_table_op] = {"grant_table_op", hc_grant_table_op, HC_F_USER},
+	[__HYPERVISOR_event_channel_op] = {"event_channel_op", hc_event_channel_op, HC_F_USER},
 };
 
 #define HC_TABLE_SIZE (sizeof(hc_table) / sizeof(hc_table[0]))

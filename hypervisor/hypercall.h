@@ -47,5 +47,8 @@ long hc_console_io(struct hc_ctx *c);
 long hc_sched_op(struct hc_ctx *c);
 long hc_vcpu_op(struct hc_ctx *c);
 long hc_hvm_op(struct hc_ctx *c);
+long hc_event_channel_op(struct hc_ctx *c);
+long hc_memory_op(struct hc_ctx *c);
+long hc_grant_table_op(struct hc_ctx *c);
 
 #endif /* DYAD_HV_HYPERCALL_H */

@@ -23,6 +23,7 @@
 #include "log.h"
 
 #define KVM_CPUID_MAX_ENTRIES 256
+#define KVM_ROUTES_MAX	      16 /* DYAD_MAX_VCPUS */
 
 struct kvm_cap_desc {
 	int cap;
@@ -364,4 +365,86 @@ int kvm_vcpu_get_msr(int fd, uint32_t index, uint64_t *value)
 int kvm_vcpu_set_msr(int fd, uint32_t index, uint64_t value)
 {
 	return kvm_vcpu_msr(fd, KVM_SET_MSRS, index, &value);
+}
+
+int kvm_vm_set_region(int vm_fd, uint32_t slot, uint64_t gpa, void *host, uint64_t size,
+		      int readonly)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.flags = readonly ? KVM_MEM_READONLY : 0,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)host,
+	};
+	int rc = kvm_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+
+	return rc < 0 ? rc : 0;
+}
+
+int kvm_has_readonly_mem(void)
+{
+	return kvm_ioctl(kvm.fd, KVM_CHECK_EXTENSION, (void *)(long)KVM_CAP_READONLY_MEM) > 0;
+}
+
+/* struct kvm_irq_routing with room for one entry per vCPU. */
+union kvm_routes {
+	struct kvm_irq_routing hdr;
+	uint8_t bytes[sizeof(struct kvm_irq_routing) +
+		      KVM_ROUTES_MAX * sizeof(struct kvm_irq_routing_entry)];
+};
+
+int kvm_vm_set_upcall_routes(int vm_fd, const uint8_t *vectors, uint32_t nr_vcpus)
+{
+	union kvm_routes rt;
+	uint32_t n = 0;
+	int rc;
+
+	memset(&rt, 0, sizeof(rt));
+	for (uint32_t i = 0; i < nr_vcpus && i < KVM_ROUTES_MAX; i++) {
+		struct kvm_irq_routing_entry *e = &rt.hdr.entries[n];
+
+		if (!vectors[i])
+			continue;
+		e->gsi = KVM_UPCALL_GSI_BASE + i;
+		e->type = KVM_IRQ_ROUTING_MSI;
+		e->u.msi.address_lo = 0xfee00000u | (i & 0xffu) << 12; /* x2APIC id i, physical */
+		e->u.msi.data = vectors[i];			       /* fixed, edge */
+		n++;
+	}
+	rt.hdr.nr = n;
+	rc = kvm_ioctl(vm_fd, KVM_SET_GSI_ROUTING, &rt);
+	return rc < 0 ? rc : 0;
+}
+
+int kvm_vm_signal_msi(int vm_fd, uint32_t vcpu, uint8_t vector)
+{
+	struct kvm_msi msi = {.address_lo = 0xfee00000u | (vcpu & 0xffu) << 12, .data = vector};
+	int rc = kvm_ioctl(vm_fd, KVM_SIGNAL_MSI, &msi);
+
+	return rc < 0 ? rc : 0;
+}
+
+int kvm_vm_irqfd(int vm_fd, int efd, uint32_t gsi, int assign)
+{
+	struct kvm_irqfd f = {
+		.fd = (uint32_t)efd, .gsi = gsi, .flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN};
+	int rc = kvm_ioctl(vm_fd, KVM_IRQFD, &f);
+
+	return rc < 0 ? rc : 0;
+}
+
+int kvm_vm_ioeventfd(int vm_fd, int efd, uint16_t port, uint32_t match, int assign)
+{
+	struct kvm_ioeventfd io = {
+		.datamatch = match,
+		.addr = port,
+		.len = 4,
+		.fd = efd,
+		.flags = KVM_IOEVENTFD_FLAG_PIO | KVM_IOEVENTFD_FLAG_DATAMATCH |
+			 (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+	};
+	int rc = kvm_ioctl(vm_fd, KVM_IOEVENTFD, &io);
+
+	return rc < 0 ? rc : 0;
 }

@@ -36,6 +36,25 @@ int kvm_vm_create_irqchip(int vm_fd) KVM_WUR;
 /* Writes of `msr` exit to user space (KVM_EXIT_X86_WRMSR, reason FILTER). */
 int kvm_vm_trap_msr_writes(int vm_fd, uint32_t msr) KVM_WUR;
 
+/* Another memslot (before the irqchip): the grant-map windows; readonly = KVM_MEM_READONLY. */
+int kvm_vm_set_region(int vm_fd, uint32_t slot, uint64_t gpa, void *host, uint64_t size,
+		      int readonly) KVM_WUR;
+/* True if the host supports KVM_MEM_READONLY. */
+int kvm_has_readonly_mem(void);
+/*
+ * The upcall MSIs: one route per vCPU, GSI = KVM_UPCALL_GSI_BASE + vcpu, to
+ * x2APIC id vcpu with the vCPU's vector (0 = no route).  Replaces the whole
+ * routing table (KVM_SET_GSI_ROUTING).
+ */
+#define KVM_UPCALL_GSI_BASE 32u
+int kvm_vm_set_upcall_routes(int vm_fd, const uint8_t *vectors, uint32_t nr_vcpus) KVM_WUR;
+/* KVM_SIGNAL_MSI: the upcall MSI to x2APIC id vcpu, injected from the calling thread. */
+int kvm_vm_signal_msi(int vm_fd, uint32_t vcpu, uint8_t vector) KVM_WUR;
+/* KVM_IRQFD: attach (assign) or detach eventfd efd to gsi. */
+int kvm_vm_irqfd(int vm_fd, int efd, uint32_t gsi, int assign) KVM_WUR;
+/* KVM_IOEVENTFD: 4-byte PIO writes of `match` to `port` signal efd, in the kernel. */
+int kvm_vm_ioeventfd(int vm_fd, int efd, uint16_t port, uint32_t match, int assign) KVM_WUR;
+
 /* A vCPU: its fd and its mapped kvm_run. */
 int kvm_vcpu_create(int vm_fd, uint32_t id, int *fd, struct kvm_run **run) KVM_WUR;
 void kvm_vcpu_close(int fd, struct kvm_run *run);

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "notify.h"
 #include "vcpu.h"
+#include "virq_timer.h"
 
 #define HV_RUNDIR_DEFAULT "/run/dyad"
 
@@ -116,6 +117,8 @@ static int hv_serve(const struct hv_opts *o, int sigfd)
 		return rc;
 	rc = control_init(o->rundir, sigfd);
 	if (!rc)
+		rc = virq_timer_init();
+	if (!rc)
 		rc = hv_pidfile(o->rundir, pidpath, sizeof(pidpath));
 	if (!rc) {
 		log_info("dyad-hv %d ready (run directory %s)", (int)getpid(), o->rundir);
@@ -123,6 +126,7 @@ static int hv_serve(const struct hv_opts *o, int sigfd)
 		unlink(pidpath);
 	}
 	domain_destroy_all();
+	virq_timer_fini();
 	control_fini();
 	kvm_fini();
 	return rc;

@@ -22,6 +22,7 @@
 
 #include <dyad/abi.h>
 #include "domain.h"
+#include "evtchn.h"
 #include "hypercall.h"
 #include "kvm.h"
 #include "log.h"
@@ -181,6 +182,15 @@ static void vcpu_exit_io(struct vcpu *v)
 	}
 	if (run->io.port == DYAD_PROBE_PORT && run->io.direction == KVM_EXIT_IO_OUT)
 		return; /* a bare exit, acknowledged and ignored (abi.h): benchmarks */
+	if (run->io.port == DYAD_DOORBELL_PORT && run->io.direction == KVM_EXIT_IO_OUT &&
+	    run->io.size == 4 && run->io.count == 1 && run->io.data_offset < kvm_run_size() &&
+	    kvm_run_size() - run->io.data_offset >= 4) {
+		uint32_t port;
+
+		memcpy(&port, (uint8_t *)run + run->io.data_offset, sizeof(port));
+		(void)evtchn_send(v->d, port); /* no result for a doorbell; bad ports ignored */
+		return;
+	}
 	log_warn_rl("dom%u vcpu%u: unexpected %s of port %#x (size %u) ignored", v->d->id, v->id,
 		    run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", run->io.port,
 		    run->io.size);
@@ -386,8 +396,12 @@ int vcpu_self_block(struct vcpu *v)
 		rc = vcpu_self_read_tsc(v, &tsc);
 	if (rc)
 		return rc;
-	if (deadline && tsc >= deadline)
+	if (deadline && tsc >= deadline) {
+		evtchn_raise_virq(v->d, v->id, VIRQ_TIMER);
 		return 0; /* the timer is due: return at once (its interrupt is pending) */
+	}
+	if (evtchn_block_check(v->d, v->id))
+		return 0; /* Xen: unmask, and an event is pending already */
 	v->halt_next = true;
 	return 0;
 }

@@ -10,32 +10,40 @@
 
 struct ctl_msg_desc {
 	const char *name;
-	long req_size;			/* exact payload size of a request */
-	long rep_min;			/* smallest valid reply payload */
+	long req_size; /* exact payload size of a request */
+	long rep_min;  /* smallest valid reply payload */
 };
 
 static const struct ctl_msg_desc ctl_msg_table[DYAD_CTL_TYPE_MAX] = {
-	[DYAD_CTL_CREATE] = { "create", sizeof(struct dyad_ctl_create),
-			      sizeof(struct dyad_ctl_domid) },
-	[DYAD_CTL_GET_MEMFD] = { "get-memfd", sizeof(struct dyad_ctl_dom),
-				 sizeof(struct dyad_ctl_memfd) },
-	[DYAD_CTL_SET_VCPU_CONTEXT] = { "set-vcpu-context", sizeof(struct dyad_ctl_vcpu_context),
-					sizeof(struct dyad_ctl_status) },
-	[DYAD_CTL_PAUSE] = { "pause", sizeof(struct dyad_ctl_dom), sizeof(struct dyad_ctl_status) },
-	[DYAD_CTL_UNPAUSE] = { "unpause", sizeof(struct dyad_ctl_dom),
-			       sizeof(struct dyad_ctl_status) },
-	[DYAD_CTL_DESTROY] = { "destroy", sizeof(struct dyad_ctl_dom),
-			       sizeof(struct dyad_ctl_status) },
-	[DYAD_CTL_LIST] = { "list", 0, sizeof(struct dyad_ctl_list) },
-	[DYAD_CTL_INFO] = { "info", sizeof(struct dyad_ctl_dom),
-			    sizeof(struct dyad_ctl_status) + sizeof(struct dyad_ctl_dominfo) },
-	[DYAD_CTL_DMESG] = { "dmesg", sizeof(struct dyad_ctl_read), sizeof(struct dyad_ctl_data) },
-	[DYAD_CTL_CONSOLE_READ] = { "console-read", sizeof(struct dyad_ctl_read),
-				    sizeof(struct dyad_ctl_data) },
-	[DYAD_CTL_SUBSCRIBE] = { "subscribe", 0, sizeof(struct dyad_ctl_status) },
-	[DYAD_CTL_PHYSINFO] = { "physinfo", 0, sizeof(struct dyad_ctl_physinfo) },
-	[DYAD_CTL_SHUTDOWN] = { "shutdown", sizeof(struct dyad_ctl_shutdown),
-				sizeof(struct dyad_ctl_status) },
+	[DYAD_CTL_CREATE] = {"create", sizeof(struct dyad_ctl_create),
+			     sizeof(struct dyad_ctl_domid)},
+	[DYAD_CTL_GET_MEMFD] = {"get-memfd", sizeof(struct dyad_ctl_dom),
+				sizeof(struct dyad_ctl_memfd)},
+	[DYAD_CTL_SET_VCPU_CONTEXT] = {"set-vcpu-context", sizeof(struct dyad_ctl_vcpu_context),
+				       sizeof(struct dyad_ctl_status)},
+	[DYAD_CTL_PAUSE] = {"pause", sizeof(struct dyad_ctl_dom), sizeof(struct dyad_ctl_status)},
+	[DYAD_CTL_UNPAUSE] = {"unpause", sizeof(struct dyad_ctl_dom),
+			      sizeof(struct dyad_ctl_status)},
+	[DYAD_CTL_DESTROY] = {"destroy", sizeof(struct dyad_ctl_dom),
+			      sizeof(struct dyad_ctl_status)},
+	[DYAD_CTL_LIST] = {"list", 0, sizeof(struct dyad_ctl_list)},
+	[DYAD_CTL_INFO] = {"info", sizeof(struct dyad_ctl_dom),
+			   sizeof(struct dyad_ctl_status) + sizeof(struct dyad_ctl_dominfo)},
+	[DYAD_CTL_DMESG] = {"dmesg", sizeof(struct dyad_ctl_read), sizeof(struct dyad_ctl_data)},
+	[DYAD_CTL_CONSOLE_READ] = {"console-read", sizeof(struct dyad_ctl_read),
+				   sizeof(struct dyad_ctl_data)},
+	[DYAD_CTL_SUBSCRIBE] = {"subscribe", 0, sizeof(struct dyad_ctl_status)},
+	[DYAD_CTL_PHYSINFO] = {"physinfo", 0, sizeof(struct dyad_ctl_physinfo)},
+	[DYAD_CTL_SHUTDOWN] = {"shutdown", sizeof(struct dyad_ctl_shutdown),
+			       sizeof(struct dyad_ctl_status)},
+	[DYAD_CTL_EVTCHN_BIND_DOM0] = {"evtchn-bind-dom0", sizeof(struct dyad_ctl_evtchn),
+				       sizeof(struct dyad_ctl_evtchn_dom0)},
+	[DYAD_CTL_EVTCHN_ALLOC_DOM0] = {"evtchn-alloc-dom0", sizeof(struct dyad_ctl_dom),
+					sizeof(struct dyad_ctl_evtchn_dom0)},
+	[DYAD_CTL_EVTCHN_UNBIND_DOM0] = {"evtchn-unbind-dom0", sizeof(struct dyad_ctl_evtchn),
+					 sizeof(struct dyad_ctl_status)},
+	[DYAD_CTL_GNTTAB_GET] = {"gnttab-get", sizeof(struct dyad_ctl_dom),
+				 sizeof(struct dyad_ctl_gnttab)},
 };
 
 static const struct ctl_msg_desc *ctl_msg_desc(uint16_t type)
@@ -127,7 +135,8 @@ int ctl_msg_check_reply(const struct dyad_ctl_hdr *hdr, size_t total, uint16_t r
 		return -EMSGSIZE;
 	}
 	/* An error reply carries only the status. */
-	if (((const struct dyad_ctl_status *)(hdr + 1))->status == 0 && (long)hdr->len < d->rep_min) {
+	if (((const struct dyad_ctl_status *)(hdr + 1))->status == 0 &&
+	    (long)hdr->len < d->rep_min) {
 		*what = "reply shorter than its type";
 		return -EMSGSIZE;
 	}

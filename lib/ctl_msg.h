@@ -18,64 +18,71 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DYAD_CTL_MAGIC		0x44594144u /* "DYAD" */
-#define DYAD_CTL_VERSION	1u
-#define DYAD_CTL_MAX_MSG	65536u	/* header + payload */
-#define DYAD_CTL_REPLY		0x8000u
-#define DYAD_NAME_MAX		64u	/* including the NUL */
-#define DYAD_MAX_DOMAINS	512u
-#define DYAD_DOMID_INVALID	0xffffffffu
+#include <dyad/abi.h>
+
+#define DYAD_CTL_MAGIC	   0x44594144u /* "DYAD" */
+#define DYAD_CTL_VERSION   1u
+#define DYAD_CTL_MAX_MSG   65536u /* header + payload */
+#define DYAD_CTL_REPLY	   0x8000u
+#define DYAD_NAME_MAX	   64u /* including the NUL */
+#define DYAD_MAX_DOMAINS   512u
+#define DYAD_DOMID_INVALID 0xffffffffu
 
 enum dyad_ctl_type {
-	DYAD_CTL_CREATE = 1,	  /* dyad_ctl_create -> dyad_ctl_domid */
-	DYAD_CTL_GET_MEMFD,	  /* dyad_ctl_dom -> dyad_ctl_memfd + fd */
+	DYAD_CTL_CREATE = 1,	   /* dyad_ctl_create -> dyad_ctl_domid */
+	DYAD_CTL_GET_MEMFD,	   /* dyad_ctl_dom -> dyad_ctl_memfd + fd */
 	DYAD_CTL_SET_VCPU_CONTEXT, /* dyad_ctl_vcpu_context -> status */
-	DYAD_CTL_PAUSE,		  /* dyad_ctl_dom -> status */
-	DYAD_CTL_UNPAUSE,	  /* dyad_ctl_dom -> status */
-	DYAD_CTL_DESTROY,	  /* dyad_ctl_dom -> status */
-	DYAD_CTL_LIST,		  /* (empty) -> dyad_ctl_list + n * dyad_ctl_dominfo */
-	DYAD_CTL_INFO,		  /* dyad_ctl_dom -> dyad_ctl_status + dyad_ctl_dominfo */
-	DYAD_CTL_DMESG,		  /* dyad_ctl_read -> dyad_ctl_data + bytes */
-	DYAD_CTL_CONSOLE_READ,	  /* dyad_ctl_read -> dyad_ctl_data + bytes */
-	DYAD_CTL_SUBSCRIBE,	  /* (empty) -> status, then DYAD_CTL_EVENT messages */
-	DYAD_CTL_PHYSINFO,	  /* (empty) -> dyad_ctl_physinfo */
-	DYAD_CTL_SHUTDOWN,	  /* dyad_ctl_shutdown -> status (Xen's remote_shutdown) */
+	DYAD_CTL_PAUSE,		   /* dyad_ctl_dom -> status */
+	DYAD_CTL_UNPAUSE,	   /* dyad_ctl_dom -> status */
+	DYAD_CTL_DESTROY,	   /* dyad_ctl_dom -> status */
+	DYAD_CTL_LIST,		   /* (empty) -> dyad_ctl_list + n * dyad_ctl_dominfo */
+	DYAD_CTL_INFO,		   /* dyad_ctl_dom -> dyad_ctl_status + dyad_ctl_dominfo */
+	DYAD_CTL_DMESG,		   /* dyad_ctl_read -> dyad_ctl_data + bytes */
+	DYAD_CTL_CONSOLE_READ,	   /* dyad_ctl_read -> dyad_ctl_data + bytes */
+	DYAD_CTL_SUBSCRIBE,	   /* (empty) -> status, then DYAD_CTL_EVENT messages */
+	DYAD_CTL_PHYSINFO,	   /* (empty) -> dyad_ctl_physinfo */
+	DYAD_CTL_SHUTDOWN,	   /* dyad_ctl_shutdown -> status (Xen's remote_shutdown) */
+	/* Issue 3: dom0 ends of event channels, grant tables (see below). */
+	DYAD_CTL_EVTCHN_BIND_DOM0,   /* dyad_ctl_evtchn -> dyad_ctl_evtchn_dom0 + 2 fds */
+	DYAD_CTL_EVTCHN_ALLOC_DOM0,  /* dyad_ctl_dom -> dyad_ctl_evtchn_dom0 + 2 fds */
+	DYAD_CTL_EVTCHN_UNBIND_DOM0, /* dyad_ctl_evtchn -> status */
+	DYAD_CTL_GNTTAB_GET,	     /* dyad_ctl_dom -> dyad_ctl_gnttab + 1 fd */
 	DYAD_CTL_TYPE_MAX,
-	DYAD_CTL_EVENT = 0x4000,  /* core -> subscriber, unsolicited: dyad_ctl_event */
+	DYAD_CTL_EVENT = 0x4000, /* core -> subscriber, unsolicited: dyad_ctl_event */
 };
 
 struct dyad_ctl_hdr {
-	uint32_t magic;		/* DYAD_CTL_MAGIC */
-	uint16_t version;	/* DYAD_CTL_VERSION */
-	uint16_t type;		/* enum dyad_ctl_type, | DYAD_CTL_REPLY in replies */
-	uint32_t len;		/* payload bytes after this header */
-	uint32_t seq;		/* chosen by the client, echoed in the reply */
+	uint32_t magic;	  /* DYAD_CTL_MAGIC */
+	uint16_t version; /* DYAD_CTL_VERSION */
+	uint16_t type;	  /* enum dyad_ctl_type, | DYAD_CTL_REPLY in replies */
+	uint32_t len;	  /* payload bytes after this header */
+	uint32_t seq;	  /* chosen by the client, echoed in the reply */
 };
 
 /* First member of every reply payload. */
 struct dyad_ctl_status {
-	int32_t status;		/* 0 or -errno */
+	int32_t status; /* 0 or -errno */
 	uint32_t pad;
 };
 
 /* Domain states, the letters of xl list: r b p s c d. */
 enum dyad_domain_state {
-	DYAD_DOMAIN_STATE_RUNNING = 0,	/* r: some vCPU is running */
-	DYAD_DOMAIN_STATE_BLOCKED,	/* b: every online vCPU is blocked */
-	DYAD_DOMAIN_STATE_PAUSED,	/* p */
-	DYAD_DOMAIN_STATE_SHUTDOWN,	/* s: shut down (reason in shutdown_reason) */
-	DYAD_DOMAIN_STATE_CRASHED,	/* c: crashed (guest report or fatal exit) */
-	DYAD_DOMAIN_STATE_DYING,	/* d: being destroyed */
+	DYAD_DOMAIN_STATE_RUNNING = 0, /* r: some vCPU is running */
+	DYAD_DOMAIN_STATE_BLOCKED,     /* b: every online vCPU is blocked */
+	DYAD_DOMAIN_STATE_PAUSED,      /* p */
+	DYAD_DOMAIN_STATE_SHUTDOWN,    /* s: shut down (reason in shutdown_reason) */
+	DYAD_DOMAIN_STATE_CRASHED,     /* c: crashed (guest report or fatal exit) */
+	DYAD_DOMAIN_STATE_DYING,       /* d: being destroyed */
 };
 
-#define DYAD_CREATE_F_RING3	(1u << 0) /* the image declares the ring-3 runtime */
+#define DYAD_CREATE_F_RING3 (1u << 0) /* the image declares the ring-3 runtime */
 
 struct dyad_ctl_create {
 	uint8_t uuid[16];
-	char name[DYAD_NAME_MAX];	/* NUL-terminated; [A-Za-z0-9_.-], not all digits */
-	uint64_t mem_mb;		/* DYAD_MIN_MEM_MB .. DYAD_MAX_MEM_MB */
-	uint32_t vcpus;			/* 1 .. DYAD_MAX_VCPUS */
-	uint32_t flags;			/* DYAD_CREATE_F_* */
+	char name[DYAD_NAME_MAX]; /* NUL-terminated; [A-Za-z0-9_.-], not all digits */
+	uint64_t mem_mb;	  /* DYAD_MIN_MEM_MB .. DYAD_MAX_MEM_MB */
+	uint32_t vcpus;		  /* 1 .. DYAD_MAX_VCPUS */
+	uint32_t flags;		  /* DYAD_CREATE_F_* */
 };
 
 struct dyad_ctl_dom {
@@ -91,7 +98,7 @@ struct dyad_ctl_domid {
 
 struct dyad_ctl_memfd {
 	struct dyad_ctl_status st;
-	uint64_t size;			/* bytes; the fd is sealed against shrink/grow */
+	uint64_t size; /* bytes; the fd is sealed against shrink/grow */
 };
 
 /* A segment register, VMX-style access rights in attr. */
@@ -99,7 +106,7 @@ struct dyad_ctl_segment {
 	uint64_t base;
 	uint32_t limit;
 	uint16_t selector;
-	uint16_t attr;	/* type[3:0] s[4] dpl[6:5] p[7] avl[12] l[13] db[14] g[15] */
+	uint16_t attr; /* type[3:0] s[4] dpl[6:5] p[7] avl[12] l[13] db[14] g[15] */
 };
 
 struct dyad_ctl_dtable {
@@ -126,24 +133,24 @@ struct dyad_ctl_vcpu_context {
 
 struct dyad_ctl_dominfo {
 	uint32_t domid;
-	uint32_t state;			/* enum dyad_domain_state */
-	uint32_t shutdown_reason;	/* Xen's SHUTDOWN_*, valid in SHUTDOWN/CRASHED */
-	uint32_t flags;			/* DYAD_CREATE_F_* */
-	uint32_t vcpus;			/* configured */
+	uint32_t state;		  /* enum dyad_domain_state */
+	uint32_t shutdown_reason; /* Xen's SHUTDOWN_*, valid in SHUTDOWN/CRASHED */
+	uint32_t flags;		  /* DYAD_CREATE_F_* */
+	uint32_t vcpus;		  /* configured */
 	uint32_t vcpus_online;
 	uint64_t mem_mb;
-	uint64_t cpu_time_ns;		/* summed over vCPU threads */
+	uint64_t cpu_time_ns; /* summed over vCPU threads */
 	uint8_t uuid[16];
 	char name[DYAD_NAME_MAX];
 };
 
 struct dyad_ctl_list {
 	struct dyad_ctl_status st;
-	uint32_t count;			/* dyad_ctl_dominfo entries that follow */
+	uint32_t count; /* dyad_ctl_dominfo entries that follow */
 	uint32_t pad;
 };
 
-#define DYAD_READ_F_WAIT	(1u << 0) /* park until data past offset exists */
+#define DYAD_READ_F_WAIT (1u << 0) /* park until data past offset exists */
 
 /*
  * Reads of a byte stream the core keeps (its log, a domain's console_io
@@ -151,38 +158,38 @@ struct dyad_ctl_list {
  * DYAD_CTL_STREAM_KEEP bytes, and a read from an older offset starts at the
  * oldest kept byte (dyad_ctl_data.offset says where).
  */
-#define DYAD_CTL_STREAM_KEEP	(256u * 1024u)
-#define DYAD_CTL_READ_MAX	(DYAD_CTL_MAX_MSG - 64u)
+#define DYAD_CTL_STREAM_KEEP (256u * 1024u)
+#define DYAD_CTL_READ_MAX    (DYAD_CTL_MAX_MSG - 64u)
 
 struct dyad_ctl_read {
-	uint32_t domid;			/* ignored for DMESG */
-	uint32_t flags;			/* DYAD_READ_F_* */
+	uint32_t domid; /* ignored for DMESG */
+	uint32_t flags; /* DYAD_READ_F_* */
 	uint64_t offset;
 };
 
 struct dyad_ctl_data {
 	struct dyad_ctl_status st;
-	uint64_t offset;		/* stream offset of the first byte returned */
-	uint64_t next;			/* offset to ask for next */
-	uint32_t len;			/* bytes that follow */
-	uint32_t flags;			/* DYAD_DATA_F_* */
+	uint64_t offset; /* stream offset of the first byte returned */
+	uint64_t next;	 /* offset to ask for next */
+	uint32_t len;	 /* bytes that follow */
+	uint32_t flags;	 /* DYAD_DATA_F_* */
 };
-#define DYAD_DATA_F_EOF		(1u << 0) /* the domain is gone: no more bytes will come */
+#define DYAD_DATA_F_EOF (1u << 0) /* the domain is gone: no more bytes will come */
 
 struct dyad_ctl_shutdown {
 	uint32_t domid;
-	uint32_t reason;		/* Xen's SHUTDOWN_* */
+	uint32_t reason; /* Xen's SHUTDOWN_* */
 };
 
 enum dyad_event_kind {
-	DYAD_EVENT_SHUTDOWN = 1,	/* domain shut down: reason = SHUTDOWN_* */
-	DYAD_EVENT_CRASHED,		/* fatal exit or SHUTDOWN_crash */
-	DYAD_EVENT_DESTROYED,		/* domain is gone */
+	DYAD_EVENT_SHUTDOWN = 1, /* domain shut down: reason = SHUTDOWN_* */
+	DYAD_EVENT_CRASHED,	 /* fatal exit or SHUTDOWN_crash */
+	DYAD_EVENT_DESTROYED,	 /* domain is gone */
 	DYAD_EVENT_CREATED,
 };
 
 struct dyad_ctl_event {
-	uint32_t kind;			/* enum dyad_event_kind */
+	uint32_t kind; /* enum dyad_event_kind */
 	uint32_t domid;
 	uint32_t reason;
 	uint32_t pad;
@@ -193,15 +200,66 @@ struct dyad_ctl_event {
 struct dyad_ctl_physinfo {
 	struct dyad_ctl_status st;
 	uint32_t nr_cpus;
-	uint32_t max_vcpus;		/* per domain */
+	uint32_t max_vcpus; /* per domain */
 	uint64_t total_mem_mb;
 	uint64_t free_mem_mb;
 	uint64_t tsc_khz;
 	uint32_t kvm_api_version;
 	uint32_t nr_domains;
-	char kvm_flavour[32];		/* "kvm-pvm", "kvm_intel", "kvm_amd", "unknown" */
-	char caps[256];			/* space-separated KVM capabilities Dyad uses */
-	char version[32];		/* Dyad version */
+	char kvm_flavour[32]; /* "kvm-pvm", "kvm_intel", "kvm_amd", "unknown" */
+	char caps[256];	      /* space-separated KVM capabilities Dyad uses */
+	char version[32];     /* Dyad version */
+};
+
+/*
+ * Event channels with one end in dom0.  dom0 is not a domain in the core:
+ * a dom0 end is named by (domid, guest_port).  Two ways to connect:
+ *
+ *  - guest first: the guest does EVTCHNOP_alloc_unbound(remote_dom = 0)
+ *    and publishes the port; dom0 sends EVTCHN_BIND_DOM0 {domid, port}.
+ *  - dom0 first: EVTCHN_ALLOC_DOM0 {domid} reserves a guest port P and
+ *    replies with it; the guest then does EVTCHNOP_bind_interdomain
+ *    (remote_dom 0, remote_port P) and gets local_port == P.  (dom0's
+ *    "port number" is the guest port: no separate dom0 namespace.)
+ *
+ * Both reply dyad_ctl_evtchn_dom0 with two fds:
+ *   fds[0]  an eventfd that counts the guest's sends on the port (a
+ *           KVM ioeventfd on the doorbell for the first 900 dom0-bound
+ *           ports of the domain, written by the core beyond that).  When
+ *           the port is closed by either side or the domain is destroyed,
+ *           the core adds DYAD_EVTCHN_CLOSED_MARK: a read() value >= the
+ *           mark means the channel is gone (eventfds have no EPOLLHUP).
+ *   fds[1]  the upcall eventfd of vCPU `vcpu` (a KVM irqfd once the guest
+ *           set its upcall vector).  dom0 notifies the guest with
+ *           evtchn_2l_raise() on the shared_info at shared_info_gpa in its
+ *           mapping of the memfd, and writes 1 to fds[1] if it returns true.
+ * The guest must have placed shared_info first (-EAGAIN otherwise); the
+ * port must be unbound to remote_dom 0 (BIND) (-EINVAL otherwise).
+ * EVTCHN_UNBIND_DOM0 closes dom0's end: the guest port goes back to
+ * ECS_UNBOUND (remote 0), or is freed if the guest never bound it (ALLOC).
+ */
+struct dyad_ctl_evtchn {
+	uint32_t domid;
+	uint32_t port; /* the guest's port */
+};
+
+struct dyad_ctl_evtchn_dom0 {
+	struct dyad_ctl_status st;
+	uint32_t guest_port;
+	uint32_t vcpu;		  /* the vCPU the port notifies */
+	uint64_t shared_info_gpa; /* where the guest placed shared_info */
+};
+
+/*
+ * GNTTAB_GET: where a domain's grant frames are now (also kept live in the
+ * active-grant table header) + fd of its active-grant table memfd
+ * (DYAD_ACTIVE_GRANT_SIZE bytes, map it MAP_SHARED read-write).
+ */
+struct dyad_ctl_gnttab {
+	struct dyad_ctl_status st;
+	uint32_t nr_frames;
+	uint32_t pad;
+	uint64_t frame_gpa[DYAD_GNTTAB_MAX_FRAMES]; /* 0 = not placed */
 };
 
 /*

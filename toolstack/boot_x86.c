@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include <dyad/xen.h>
+#include <dyad/abi.h>
 #include <dyad/boot.h>
 
 #define BOOT_X86_2M   0x200000ull
@@ -193,6 +194,24 @@ static uint64_t boot_x86_low_pte(uint64_t pa, const struct dyad_elfnote_boot *n)
 	return pa | PTE_P | PTE_W | PTE_U;
 }
 
+/* The grant-map windows (abi.h): RW then RO, user-accessible 2 MiB pages. */
+static void boot_x86_gntmap_tables(uint8_t *ram)
+{
+	uint64_t gib = DYAD_GNTMAP_BASE / BOOT_X86_1G, pa;
+
+	_Static_assert(DYAD_GNTMAP_BASE % BOOT_X86_1G == 0 &&
+			       DYAD_GNTMAP_END - DYAD_GNTMAP_BASE <= BOOT_X86_1G,
+		       "the windows fit one page directory");
+	_Static_assert(DYAD_BOOT_PD_GNTMAP ==
+			       DYAD_BOOT_PD + DYAD_GNTMAP_BASE / BOOT_X86_1G * DYAD_PAGE_SIZE,
+		       "the window PD is GiB 8's");
+	boot_x86_put64(ram + DYAD_BOOT_PDPT + gib * 8, DYAD_BOOT_PD_GNTMAP | PTE_P | PTE_W | PTE_U);
+	for (pa = DYAD_GNTMAP_BASE; pa < DYAD_GNTMAP_END; pa += BOOT_X86_2M)
+		boot_x86_put64(ram + DYAD_BOOT_PD_GNTMAP + (pa % BOOT_X86_1G) / BOOT_X86_2M * 8,
+			       pa | PTE_P | PTE_U | PTE_PS |
+				       (pa < DYAD_GNTMAP_RO_BASE ? PTE_W : 0));
+}
+
 static void boot_x86_page_tables(uint8_t *ram, const struct boot_x86_params *p)
 {
 	uint64_t mapped = boot_x86_mapped(p);
@@ -210,6 +229,7 @@ static void boot_x86_page_tables(uint8_t *ram, const struct boot_x86_params *p)
 	for (pa = 0; pa < BOOT_X86_2M; pa += DYAD_PAGE_SIZE)
 		boot_x86_put64(ram + DYAD_BOOT_PT0 + pa / DYAD_PAGE_SIZE * 8,
 			       boot_x86_low_pte(pa, &p->note));
+	boot_x86_gntmap_tables(ram);
 }
 
 static void boot_x86_tss_desc(uint8_t *d, uint64_t base, uint8_t type)

@@ -12,6 +12,9 @@ static const struct rt_app rt_apps[] = {
 	{"spin", app_spin_main, "busy loop printing a counter every ~100 ms"},
 	{"bench-cpu", app_bench_cpu_main, "the same integer loop in ring 3 and ring 0"},
 	{"bench-hypercall", app_bench_hypercall_main, "null hypercall vs bare exit, each ring"},
+	{"evtchn-ping", app_evtchn_ping_main, "event-channel ping-pong with dom0 or a guest"},
+	{"gnttab-exercise", app_gnttab_exercise_main, "grant, map, copy and revoke pages"},
+	{"hostile", app_hostile_main, "hammer the ABI with invalid arguments"},
 };
 
 const struct rt_app *rt_app_find(const char *name)

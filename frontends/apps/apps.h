@@ -24,5 +24,8 @@ int app_idle_main(void);
 int app_spin_main(void);
 int app_bench_cpu_main(void);
 int app_bench_hypercall_main(void);
+int app_evtchn_ping_main(void);
+int app_gnttab_exercise_main(void);
+int app_hostile_main(void);
 
 #endif /* RT_APPS_H */

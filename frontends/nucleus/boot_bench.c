@@ -56,9 +56,8 @@ static uint64_t nucleus_rdtsc(void)
  */
 static void nucleus_bench_hypercall(uint64_t loops)
 {
-	long (*xen_version)(long, long) =
-		(long (*)(long, long))(DYAD_BOOT_HYPERCALL_PAGE +
-				       __HYPERVISOR_xen_version * DYAD_HYPERCALL_STUB_SIZE);
+	long (*xen_version)(long, long) = (long (*)(long, long))(
+		DYAD_BOOT_HYPERCALL_PAGE + __HYPERVISOR_xen_version * DYAD_HYPERCALL_STUB_SIZE);
 	uint64_t t0 = nucleus_rdtsc();
 
 	for (uint64_t i = 0; i < loops; i++)

@@ -29,6 +29,7 @@
 #define NUC_SEL_TSS0  0x28
 
 #define NUC_VECTOR_TIMER    0xef
+#define NUC_VECTOR_UPCALL   0xf0
 #define NUC_VECTOR_SPURIOUS 0xff
 
 #define NUC_MSR_APIC_BASE     0x1b
@@ -45,6 +46,18 @@
 #define NUC_REPORT_TSC_ENTRY 0
 #define NUC_REPORT_TSC_RING3 8
 #define NUC_REPORT_TSC_KHZ   40
+
+/*
+ * The upcall (include/guest/upcall.h): offsets in struct nucleus_callback,
+ * struct vcpu_info's size and the offset of evtchn_upcall_mask in it, and
+ * the bytes the nucleus leaves untouched below the interrupted ring-3 rsp.
+ */
+#define NUC_CB_ENTRY	    0
+#define NUC_CB_VCPU_INFO    8
+#define NUC_VCPU_INFO_SHIFT 6 /* sizeof(struct vcpu_info) == 64 */
+#define NUC_VCPU_INFO_MASK  1
+#define NUC_UPCALL_GAP	    128
+#define NUC_UPCALL_FRAME    16 /* rflags, rip */
 
 /* The exception frame nucleus_exc_common builds (see struct nucleus_frame). */
 #define NUC_FRAME_GPRS 15

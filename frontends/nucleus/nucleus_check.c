@@ -9,6 +9,7 @@
 #include <dyad/boot.h>
 #include <stddef.h>
 #include <guest/nucleus_report.h>
+#include <guest/upcall.h>
 
 _Static_assert(NUC_CPUID_BASE == DYAD_CPUID_BASE, "cpuid base");
 _Static_assert(NUC_SIG_EBX == DYAD_CPUID_SIGNATURE_EBX, "signature");
@@ -32,3 +33,10 @@ _Static_assert(NUC_VECTOR_SPURIOUS == DYAD_VECTOR_SPURIOUS, "spurious vector");
 _Static_assert(NUC_REPORT_TSC_ENTRY == offsetof(struct nucleus_report, boot_tsc_entry), "report");
 _Static_assert(NUC_REPORT_TSC_RING3 == offsetof(struct nucleus_report, boot_tsc_ring3), "report");
 _Static_assert(NUC_REPORT_TSC_KHZ == offsetof(struct nucleus_report, tsc_khz), "report");
+_Static_assert(NUC_VECTOR_UPCALL == DYAD_VECTOR_UPCALL, "upcall vector");
+_Static_assert(NUC_CB_ENTRY == offsetof(struct nucleus_callback, entry), "callback");
+_Static_assert(NUC_CB_VCPU_INFO == offsetof(struct nucleus_callback, vcpu_info), "callback");
+_Static_assert(sizeof(struct vcpu_info) == 1 << NUC_VCPU_INFO_SHIFT, "vcpu_info size");
+_Static_assert(NUC_VCPU_INFO_MASK == offsetof(struct vcpu_info, evtchn_upcall_mask), "mask");
+_Static_assert(NUC_UPCALL_GAP == NUCLEUS_UPCALL_GAP, "upcall gap");
+_Static_assert(NUC_MAX_VCPUS <= XEN_LEGACY_MAX_VCPUS, "vcpu_info in shared_info");

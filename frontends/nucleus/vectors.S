@@ -3,11 +3,12 @@
  * them that the Dyad ELF note names (the builder turns it into the IDT).
  *
  * Exceptions 0-31 all end in nucleus_exception(), which reports the
- * registers and shuts the domain down as crashed.  Interrupts need no
- * work in ring 0: the timer and the event-channel upcall are EOIed and
- * the interrupted code resumes (the runtime looks at its own state after
- * SCHEDOP_block returns).  A spurious interrupt is not in service, so it
- * gets no EOI (SDM vol. 3, 11.9).
+ * registers and shuts the domain down as crashed.  Interrupts need little
+ * work in ring 0: any other vector is EOIed and the interrupted code
+ * resumes; the event-channel upcall and the timer are EOIed and, when
+ * taken in ring 3 with events unmasked, turned into a call of the
+ * runtime's callback (include/guest/upcall.h).  A spurious interrupt is
+ * not in service, so it gets no EOI (SDM vol. 3, 11.9).
  */
 #include "nucleus_asm.h"
 
@@ -100,13 +101,65 @@ nucleus_irq_eoi:
 	iretq
 	.size nucleus_irq_eoi, . - nucleus_irq_eoi
 
+/*
+ * The event-channel upcall (include/guest/upcall.h).  Every instruction
+ * here is emulated on hosts without VT-x: about thirty on the callback
+ * path, a dozen when masked.  Frame after the three pushes: 0 rdx, 8 rcx,
+ * 16 rax, then the CPU's 24 rip, 32 cs, 40 rflags, 48 rsp, 56 ss.
+ */
+	.balign 16
+	.type nucleus_irq_upcall, @function
+nucleus_irq_upcall:
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	mov	$NUC_MSR_X2APIC_EOI, %ecx
+	xor	%eax, %eax
+	xor	%edx, %edx
+	wrmsr
+	testb	$3, 32(%rsp)			/* ring 0 (boot): EOI only */
+	jz	1f
+	mov	nucleus_callback+NUC_CB_VCPU_INFO(%rip), %rdx
+	cmp	$nucleus_end, %rdx
+	jb	1f
+	cmpq	$0, nucleus_callback+NUC_CB_ENTRY(%rip)
+	je	1f
+	lea	-NUC_STACK0(%rsp), %rax		/* vcpu id = ring-0 stack index */
+	shr	$14, %rax
+	shl	$NUC_VCPU_INFO_SHIFT, %rax
+	add	%rax, %rdx			/* &vcpu_info[id] */
+	cmpb	$0, NUC_VCPU_INFO_MASK(%rdx)	/* virtual IF off: EOI only */
+	jne	1f
+	mov	48(%rsp), %rax
+	sub	$(NUC_UPCALL_GAP + NUC_UPCALL_FRAME), %rax
+	cmp	$nucleus_end, %rax		/* never write below nucleus_end */
+	jb	1f
+	movb	$1, NUC_VCPU_INFO_MASK(%rdx)
+	mov	24(%rsp), %rcx
+	mov	%rcx, 8(%rax)			/* interrupted rip */
+	mov	40(%rsp), %rcx
+	mov	%rcx, (%rax)			/* interrupted rflags */
+	mov	%rax, 48(%rsp)
+	mov	nucleus_callback+NUC_CB_ENTRY(%rip), %rcx
+	mov	%rcx, 24(%rsp)
+1:	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	iretq
+	.size nucleus_irq_upcall, . - nucleus_irq_upcall
+
 	.balign 16
 	.type nucleus_irq_spurious, @function
 nucleus_irq_spurious:
 	iretq
 	.size nucleus_irq_spurious, . - nucleus_irq_spurious
 
-/* uint64_t[256]: the note's vectors table. */
+/*
+ * uint64_t[256]: the note's vectors table.  The timer vector takes the
+ * upcall path too: the callback it makes lets the runtime see a timer
+ * that fires just before a SCHEDOP_block trap (runtime/upcall.S), which
+ * the core cannot see any more once the TSC-deadline MSR has reset.
+ */
 	.section .rodata
 	.balign 8
 	.globl nucleus_vectors
@@ -116,7 +169,15 @@ nucleus_vectors:
 	.quad	nucleus_exc_stubs + (.Lvec) * 16
 	.set .Lvec, .Lvec + 1
 	.endr
-	.rept NUC_VECTOR_SPURIOUS - 32
+	.rept NUC_VECTOR_TIMER - 32
+	.quad	nucleus_irq_eoi
+	.endr
+	.quad	nucleus_irq_upcall		/* timer: see below */
+	.rept NUC_VECTOR_UPCALL - NUC_VECTOR_TIMER - 1
+	.quad	nucleus_irq_eoi
+	.endr
+	.quad	nucleus_irq_upcall
+	.rept NUC_VECTOR_SPURIOUS - NUC_VECTOR_UPCALL - 1
 	.quad	nucleus_irq_eoi
 	.endr
 	.quad	nucleus_irq_spurious

@@ -44,4 +44,24 @@ static inline long rt_vcpu_op(int cmd, unsigned int vcpu, void *arg)
 	return rt_hypercall(__HYPERVISOR_vcpu_op, (uint64_t)cmd, vcpu, (uint64_t)arg, 0, 0);
 }
 
+static inline long rt_memory_op(unsigned int cmd, void *arg)
+{
+	return rt_hypercall(__HYPERVISOR_memory_op, cmd, (uint64_t)arg, 0, 0, 0);
+}
+
+static inline long rt_evtchn_op(int cmd, void *arg)
+{
+	return rt_hypercall(__HYPERVISOR_event_channel_op, (uint64_t)cmd, (uint64_t)arg, 0, 0, 0);
+}
+
+static inline long rt_grant_table_op(unsigned int cmd, void *arg, unsigned int count)
+{
+	return rt_hypercall(__HYPERVISOR_grant_table_op, cmd, (uint64_t)arg, count, 0, 0);
+}
+
+static inline long rt_hvm_op(unsigned int cmd, void *arg)
+{
+	return rt_hypercall(__HYPERVISOR_hvm_op, cmd, (uint64_t)arg, 0, 0, 0);
+}
+
 #endif /* RT_HYPERCALL_H */

@@ -1,14 +1,15 @@
 /*
  * The runtime's boot checklist on vCPU 0, in ring 3 (Mini-OS's
  * start_kernel in spirit): check the start info, time, command line,
- * vCPUs, then run the app the command line names (`app=NAME`, default
- * hello) and shut down with its verdict: poweroff when it returns 0,
- * crash otherwise.
+ * vCPUs, place shared_info and register the event callback, then run the app the command line names
+ * (`app=NAME`, default hello) and shut down with its verdict: poweroff when it returns 0, crash
+ * otherwise.
  */
 #include <dyad/xen.h>
 
 #include "cmdline.h"
 #include "console.h"
+#include "events.h"
 #include "printf.h"
 #include "sched.h"
 #include "time.h"
@@ -51,6 +52,7 @@ void rt_main(uint64_t start_info, uint64_t vcpu)
 	}
 	rt_cmdline_init(start_info);
 	rt_vcpu_init(start_info);
+	(void)rt_events_init(); /* apps that need events report rt_events_status() */
 	app = rt_select_app();
 	if (!app)
 		rt_crash();

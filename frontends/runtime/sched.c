@@ -3,25 +3,22 @@
  * this vCPU's TSC-deadline timer, and SCHEDOP_block halts the vCPU in the
  * kernel until an interrupt (the timer, an event) arrives.  The core
  * returns from block at once when the deadline has already passed, and any
- * event can wake us early, so every sleep is a loop on the clock.
+ * event can wake us early, so every sleep is a loop on the clock.  The
+ * loop lives in events.c (rt_events_sleep_until): a timer that fires
+ * between arming it and the block trap would otherwise be lost (the
+ * TSC-deadline MSR reads 0 once it fired, so the core cannot tell).
  */
 #include "sched.h"
 
 #include "console.h"
+#include "events.h"
 #include "hypercall.h"
 #include "time.h"
 #include "vcpu.h"
 
 void rt_sleep_until(uint64_t deadline_ns)
 {
-	struct vcpu_set_singleshot_timer t = {.timeout_abs_ns = deadline_ns, .flags = 0};
-	unsigned int self = rt_vcpu_self();
-
-	while (rt_now_ns() < deadline_ns) {
-		if (rt_vcpu_op(VCPUOP_set_singleshot_timer, self, &t) < 0)
-			return;
-		rt_sched_op(SCHEDOP_block, 0);
-	}
+	rt_events_sleep_until(deadline_ns);
 }
 
 void rt_sleep_ns(uint64_t ns)

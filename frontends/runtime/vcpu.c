@@ -9,6 +9,7 @@
 #include "vcpu.h"
 
 #include "cmdline.h"
+#include "events.h"
 #include "hypercall.h"
 #include "sched.h"
 #include "string.h"
@@ -95,6 +96,7 @@ void rt_ap_main(uint64_t start_info, uint64_t vcpu)
 	struct rt_vcpu_slot *slot = &rt_vcpu_slots[vcpu % RT_MAX_VCPUS];
 
 	(void)start_info;
+	(void)rt_events_vcpu_init((unsigned int)vcpu); /* fails quietly without events */
 	if (slot->fn)
 		slot->fn((unsigned int)vcpu, slot->arg);
 	rt_vcpu_park();

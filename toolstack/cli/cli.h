@@ -67,6 +67,7 @@ int cli_cmd_dmesg(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_destroy(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_pause(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_unpause(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_store(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
 
 #endif /* DYAD_CLI_H */

@@ -26,6 +26,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{"dmesg", cli_cmd_dmesg, "", "Print the hypervisor core's log", CLI_F_CORE},
 	{"domid", cli_cmd_domid, "DOMAIN-NAME", "Print a domain's id", CLI_F_CORE},
 	{"domname", cli_cmd_domname, "DOMAIN-ID", "Print a domain's name", CLI_F_CORE},
+	{"store", cli_cmd_store, "ls|read|write|rm|watch|perms [PATH [ARGS]]",
+	 "Read and change the configuration store", 0},
 	{"help", cli_cmd_help, "", "Print this list", 0},
 };
 

@@ -35,8 +35,8 @@ extern struct nucleus_report nucleus_report;
 uint64_t nucleus_bench_loop(uint64_t loops, uint64_t seed);
 uint64_t rt_bench_loop(uint64_t loops, uint64_t seed);
 
-#define BENCH_SEED	    0x243f6a8885a308d3ull
-#define BENCH_DEFAULT_LOOPS 200000ull
+#define BENCH_SEED	       0x243f6a8885a308d3ull
+#define BENCH_DEFAULT_LOOPS    200000ull
 #define BENCH_HC_DEFAULT_LOOPS 2000ull
 
 /* Ring-3 entry points the nucleus irets to: rdi = start info, rsi = vcpu id. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <dyad/xen.h>
+#include <dyad/abi.h>
 #include <dyad/boot.h>
 
 #include "boot_x86.h"
@@ -195,6 +196,19 @@ START_TEST(test_page_tables_multi_gib)
 	ASSERT_MAP(0x80000000ull + 0x1fffff, 1, 1);
 	ck_assert(!walk(0x80200000ull).present);
 	ck_assert_uint_eq(get64(DYAD_BOOT_PDPT + 16) & ~0xfffull, DYAD_BOOT_PD + 2 * 4096);
+}
+END_TEST
+
+/* The grant-map windows: RW then RO, user, identity; nothing after them. */
+START_TEST(test_page_tables_gntmap)
+{
+	ck_assert_int_eq(build(), 0);
+	ASSERT_MAP(DYAD_GNTMAP_BASE, 1, 1);
+	ASSERT_MAP(DYAD_GNTMAP_RO_BASE - 1, 1, 1);
+	ASSERT_MAP(DYAD_GNTMAP_RO_BASE, 1, 0);
+	ASSERT_MAP(DYAD_GNTMAP_END - 1, 1, 0);
+	ck_assert(!walk(DYAD_GNTMAP_END).present);
+	ck_assert(!walk(DYAD_GNTMAP_BASE - 1).present);
 }
 END_TEST
 
@@ -476,6 +490,7 @@ static Suite *boot_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_page_tables_low);
 	tcase_add_test(tc, test_page_tables_high);
+	tcase_add_test(tc, test_page_tables_gntmap);
 	tcase_add_test(tc, test_page_tables_partial);
 	tcase_add_test(tc, test_page_tables_multi_gib);
 	tcase_add_test(tc, test_tss);

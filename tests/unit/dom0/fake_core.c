@@ -79,6 +79,15 @@ void fake_core_reply_fd(struct fake_core *f, uint16_t type, uint32_t seq, int32_
 	ck_assert_int_eq(ipc_send(f->fd, msg, len, &fd, 1), 0);
 }
 
+void fake_core_reply_fds(struct fake_core *f, uint16_t type, uint32_t seq, int32_t status,
+			 const void *body, size_t body_len, const int *fds, int nfds)
+{
+	static unsigned char msg[DYAD_CTL_MAX_MSG];
+	size_t len = fake_core_build(msg, type, seq, status, body, body_len);
+
+	ck_assert_int_eq(ipc_send(f->fd, msg, len, fds, nfds), 0);
+}
+
 void fake_core_event(struct fake_core *f, uint32_t kind, uint32_t domid, const char *name)
 {
 	struct {

@@ -30,6 +30,9 @@ void fake_core_reply(struct fake_core *f, uint16_t type, uint32_t seq, int32_t s
 /* Same, passing a descriptor along with it. */
 void fake_core_reply_fd(struct fake_core *f, uint16_t type, uint32_t seq, int32_t status,
 			const void *body, size_t body_len, int fd);
+/* Same, passing nfds descriptors. */
+void fake_core_reply_fds(struct fake_core *f, uint16_t type, uint32_t seq, int32_t status,
+			 const void *body, size_t body_len, const int *fds, int nfds);
 /* Queue an arbitrary datagram. */
 void fake_core_raw(struct fake_core *f, const void *msg, size_t len);
 /* Queue a DYAD_CTL_EVENT. */

@@ -200,3 +200,42 @@ int kvm_vcpu_set_msr(int fd, uint32_t index, uint64_t value)
 	fake_vcpus[fd].deadline_writes++;
 	return 0;
 }
+
+int fake_kvm_irqfds, fake_kvm_ioeventfds, fake_kvm_regions;
+
+int kvm_vm_set_region(int vm_fd, uint32_t slot, uint64_t gpa, void *host, uint64_t size,
+		      int readonly)
+{
+	fake_kvm_regions++;
+	return 0;
+}
+
+int kvm_has_readonly_mem(void)
+{
+	return 1;
+}
+
+int kvm_vm_set_upcall_routes(int vm_fd, const uint8_t *vectors, uint32_t nr_vcpus)
+{
+	return 0;
+}
+
+int fake_kvm_msis;
+
+int kvm_vm_signal_msi(int vm_fd, uint32_t vcpu, uint8_t vector)
+{
+	fake_kvm_msis++;
+	return 0;
+}
+
+int kvm_vm_irqfd(int vm_fd, int efd, uint32_t gsi, int assign)
+{
+	fake_kvm_irqfds += assign ? 1 : -1;
+	return 0;
+}
+
+int kvm_vm_ioeventfd(int vm_fd, int efd, uint16_t port, uint32_t match, int assign)
+{
+	fake_kvm_ioeventfds += assign ? 1 : -1;
+	return 0;
+}

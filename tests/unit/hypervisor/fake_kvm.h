@@ -23,4 +23,9 @@ struct fake_kvm_vcpu {
 /* The recorded state of the vCPU with this fd (fds below 1024). */
 struct fake_kvm_vcpu *fake_kvm_vcpu(int fd);
 
+/* Live irqfds / ioeventfds (assign +1, deassign -1) and memslots added beyond RAM. */
+extern int fake_kvm_irqfds, fake_kvm_ioeventfds, fake_kvm_regions;
+/* KVM_SIGNAL_MSI calls (the core's own upcalls once a vector is set). */
+extern int fake_kvm_msis;
+
 #endif /* DYAD_TEST_FAKE_KVM_H */

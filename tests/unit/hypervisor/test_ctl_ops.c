@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <dyad/boot.h>
@@ -21,7 +22,7 @@ static struct control_conn *conn;
 static int peer;
 static uint32_t seq;
 static uint8_t rep[DYAD_CTL_MAX_MSG];
-static int rep_fd;
+static int rep_fd, rep_fd2, rep_nfds;
 
 static void setup(void)
 {
@@ -44,7 +45,7 @@ static void teardown(void)
 /* Take the next reply; its status, or 1 if none is waiting. */
 static int next_reply(void)
 {
-	int fds[1], nfds = 1;
+	int fds[2], nfds = 2;
 	ssize_t n;
 
 	n = recv(peer, rep, sizeof(rep), MSG_DONTWAIT | MSG_PEEK);
@@ -54,6 +55,8 @@ static int next_reply(void)
 	ck_assert_int_ge(n,
 			 (ssize_t)(sizeof(struct dyad_ctl_hdr) + sizeof(struct dyad_ctl_status)));
 	rep_fd = nfds ? fds[0] : -1;
+	rep_fd2 = nfds > 1 ? fds[1] : -1;
+	rep_nfds = nfds;
 	return ((struct dyad_ctl_status *)(void *)(rep + sizeof(struct dyad_ctl_hdr)))->status;
 }
 
@@ -345,6 +348,48 @@ START_TEST(unauthorised_peer)
 }
 END_TEST
 
+/* Issue 3's dom0 ops: event-channel ends and the grant table. */
+START_TEST(evtchn_gnttab_ops)
+{
+	struct dyad_ctl_evtchn ev = {.port = 1};
+	const struct dyad_ctl_evtchn_dom0 *e;
+	const struct dyad_ctl_gnttab *g;
+	const char *why;
+	struct stat st;
+	uint32_t id;
+
+	ck_assert_int_eq(create("ev", 8, 1, 0), 0);
+	id = ev.domid = created();
+	ck_assert_int_eq(dom(DYAD_CTL_EVTCHN_ALLOC_DOM0, id), -EAGAIN); /* no shared_info */
+	ck_assert_int_eq(evtchn_set_shared_info(domain_find(id), 0x100000), 0);
+	ck_assert_int_eq(dom(DYAD_CTL_EVTCHN_ALLOC_DOM0, id), 0);
+	ck_assert_int_eq(ctl_msg_check_reply(rep_hdr(), sizeof(*rep_hdr()) + rep_hdr()->len,
+					     DYAD_CTL_EVTCHN_ALLOC_DOM0, &why),
+			 0);
+	e = rep_payload();
+	ck_assert_uint_eq(e->guest_port, 1);
+	ck_assert_uint_eq(e->shared_info_gpa, 0x100000);
+	ck_assert_int_eq(rep_nfds, 2);
+	close(rep_fd);
+	close(rep_fd2);
+	ck_assert_int_eq(req(DYAD_CTL_EVTCHN_BIND_DOM0, &ev, sizeof(ev)), -EINVAL); /* reserved */
+	ck_assert_int_eq(req(DYAD_CTL_EVTCHN_UNBIND_DOM0, &ev, sizeof(ev)), 0);
+	ck_assert_int_eq(req(DYAD_CTL_EVTCHN_UNBIND_DOM0, &ev, sizeof(ev)), -EINVAL);
+	ev.port = 5000;
+	ck_assert_int_eq(req(DYAD_CTL_EVTCHN_BIND_DOM0, &ev, sizeof(ev)), -EINVAL);
+	ev.domid = 999;
+	ck_assert_int_eq(req(DYAD_CTL_EVTCHN_BIND_DOM0, &ev, sizeof(ev)), -ESRCH);
+	ck_assert_int_eq(dom(DYAD_CTL_GNTTAB_GET, id), 0);
+	g = rep_payload();
+	ck_assert_uint_eq(g->nr_frames, 0);
+	ck_assert_int_eq(rep_nfds, 1);
+	ck_assert_int_eq(fstat(rep_fd, &st), 0);
+	ck_assert_int_eq(st.st_size, DYAD_ACTIVE_GRANT_SIZE);
+	close(rep_fd);
+	ck_assert_int_eq(dom(DYAD_CTL_GNTTAB_GET, 999), -ESRCH);
+}
+END_TEST
+
 static Suite *ctl_ops_suite(void)
 {
 	Suite *s = suite_create("ctl_ops");
@@ -358,6 +403,7 @@ static Suite *ctl_ops_suite(void)
 	tcase_add_test(tc, vcpu_context_rules);
 	tcase_add_test(tc, shutdown_and_info);
 	tcase_add_test(tc, stream_reads);
+	tcase_add_test(tc, evtchn_gnttab_ops);
 	tcase_add_test(tc, unauthorised_peer);
 	suite_add_tcase(s, tc);
 	return s;
