@@ -4,23 +4,7 @@
 # writer is still running, restart it, and check that every write the writer
 # saw acknowledged is there, with its permissions; a watch set on the new
 # daemon fires again.  Then a clean stop and start (journal compaction).
-set -u
-: "${DYAD_BUILD:?DYAD_BUILD must name the build directory}"
-T_NAME=$(basename "$0" .sh)
-DIR=$(mktemp -d /tmp/dyst.XXXXXX)
-export DYAD_RUNDIR=$DIR XENSTORED_PATH=$DIR/store.sock
-STORE_PID=
-fail() {
-	echo "[$T_NAME] FAIL: $*" >&2
-	tail -n 20 "$DIR/store.log" >&2 2>/dev/null
-	exit 1
-}
-cleanup() {
-	[ -n "$STORE_PID" ] && kill "$STORE_PID" 2>/dev/null && wait "$STORE_PID" 2>/dev/null
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-command -v xenstore-write >/dev/null || { echo "[$T_NAME] SKIP: xenstore-utils not installed"; exit 0; }
+. "$(dirname "$0")/lib_store.sh"
 start() {
 	rm -f "$DIR/store.sock"
 	"$DYAD_BUILD/bin/dyad-store" --rundir "$DIR" >>"$DIR/store.log" 2>&1 &

@@ -3,25 +3,7 @@
 # -read, -ls, -list, -rm, -chmod, -watch, -exists) through XENSTORED_PATH,
 # and `dyad store` through the client library.  Starts dyad-store alone in
 # its own short run directory; stops it by pid.
-set -u
-: "${DYAD_BUILD:?DYAD_BUILD must name the build directory}"
-T_NAME=$(basename "$0" .sh)
-DIR=$(mktemp -d /tmp/dyst.XXXXXX)
-export DYAD_RUNDIR=$DIR XENSTORED_PATH=$DIR/store.sock
-STORE_PID=
-fail() {
-	echo "[$T_NAME] FAIL: $*" >&2
-	tail -n 20 "$DIR/store.log" >&2 2>/dev/null
-	exit 1
-}
-cleanup() {
-	[ -n "$STORE_PID" ] && kill "$STORE_PID" 2>/dev/null && wait "$STORE_PID" 2>/dev/null
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-for t in xenstore-write xenstore-read xenstore-ls xenstore-rm xenstore-chmod xenstore-watch; do
-	command -v $t >/dev/null || { echo "[$T_NAME] SKIP: $t not installed"; exit 0; }
-done
+. "$(dirname "$0")/lib_store.sh"
 "$DYAD_BUILD/bin/dyad-store" --rundir "$DIR" >>"$DIR/store.log" 2>&1 &
 STORE_PID=$!
 for _ in $(seq 50); do [ -S "$DIR/store.sock" ] && break; sleep 0.1; done
