@@ -568,7 +568,8 @@ int evtchn_dom0_bind(struct domain *d, uint32_t port, struct dyad_ctl_evtchn_dom
 		e->state = EVTCHN_INTERDOMAIN;
 		e->rport = port;
 		evtchn_dom0_reply(d, port, rep, fds);
-		evtchn_raise_locked(d, port); /* Xen: notifications may have been lost */
+		/* Xen sets the binder's (local) port pending: dom0's end, not the guest's. */
+		evtchn_efd_write(e->dom0_efd, 1);
 	}
 	pthread_mutex_unlock(&t->lock);
 	return rc;

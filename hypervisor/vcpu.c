@@ -384,21 +384,29 @@ int vcpu_self_read_tsc(struct vcpu *v, uint64_t *tsc)
 
 int vcpu_self_set_deadline(struct vcpu *v, uint64_t tsc)
 {
+	v->timer_tsc = tsc;
 	return kvm_vcpu_set_msr(v->fd, X86_MSR_TSC_DEADLINE, tsc);
 }
 
+/*
+ * The deadline is remembered rather than read back from the MSR: once the
+ * timer has fired the MSR reads 0, and a guest that armed it and then blocked
+ * just after it fired would halt with nothing left to wake it.
+ */
 int vcpu_self_block(struct vcpu *v)
 {
-	uint64_t tsc, deadline;
-	int rc = kvm_vcpu_get_msr(v->fd, X86_MSR_TSC_DEADLINE, &deadline);
+	uint64_t tsc;
 
-	if (!rc && deadline)
-		rc = vcpu_self_read_tsc(v, &tsc);
-	if (rc)
-		return rc;
-	if (deadline && tsc >= deadline) {
-		evtchn_raise_virq(v->d, v->id, VIRQ_TIMER);
-		return 0; /* the timer is due: return at once (its interrupt is pending) */
+	if (v->timer_tsc) {
+		int rc = vcpu_self_read_tsc(v, &tsc);
+
+		if (rc)
+			return rc;
+		if (tsc >= v->timer_tsc) {
+			v->timer_tsc = 0;
+			evtchn_raise_virq(v->d, v->id, VIRQ_TIMER);
+			return 0; /* due already: return at once, as Xen does */
+		}
 	}
 	if (evtchn_block_check(v->d, v->id))
 		return 0; /* Xen: unmask, and an event is pending already */

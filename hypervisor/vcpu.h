@@ -61,6 +61,7 @@ struct vcpu {
 
 	/* Owned by the vCPU thread. */
 	bool halt_next;	       /* SCHEDOP_block: halt before the next entry */
+	uint64_t timer_tsc;    /* singleshot deadline last armed (0: none) */
 	bool halted;	       /* halted in the kernel since the last real exit */
 	uint64_t cpu_ns_final; /* thread CPU time, once the thread has exited */
 };

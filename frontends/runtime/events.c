@@ -123,9 +123,12 @@ static unsigned long rt_events_word(struct shared_info *s, unsigned int w)
 		unsigned int b = (unsigned int)__builtin_ctzl(bits);
 		evtchn_port_t port = w * RT_BITS_PER_WORD + b;
 		struct rt_evtchn_slot *slot = &rt_evtchn_slots[port];
+		xen_ulong_t m = (xen_ulong_t)1 << b;
 
 		bits &= bits - 1;
-		__atomic_fetch_and(&s->evtchn_pending[w], ~((xen_ulong_t)1 << b), __ATOMIC_SEQ_CST);
+		/* Test-and-clear: of two overlapping scans only one runs the handler. */
+		if (!(__atomic_fetch_and(&s->evtchn_pending[w], ~m, __ATOMIC_SEQ_CST) & m))
+			continue;
 		if (slot->fn)
 			slot->fn(port, slot->arg);
 		n++;

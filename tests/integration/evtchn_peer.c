@@ -89,6 +89,17 @@ static int peer_wait(struct peer *p)
 	return rc;
 }
 
+/* Xen marks a port pending when it is bound (notifications may have been lost). */
+static int peer_drain_bind(struct peer *p)
+{
+	uint32_t got;
+	int rc = evtchn_pending(p->ev, &got);
+
+	if (rc == -EAGAIN)
+		return 0;
+	return rc ? rc : evtchn_unmask(p->ev, got);
+}
+
 static int peer_ping(struct peer *p, uint32_t n)
 {
 	uint64_t total = 0, min = UINT64_MAX, lost = 0, done = 0;
@@ -149,6 +160,8 @@ static int peer_events(struct peer *p, const char *mode, char **argv, int argc)
 	rc = evtchn_open(p->ctl, &p->ev);
 	if (rc == 0)
 		rc = evtchn_bind_interdomain(p->ev, dom, port, &p->local);
+	if (rc == 0)
+		rc = peer_drain_bind(p);
 	if (rc) {
 		printf("evtchn_peer: bind dom %u port %u: %s\n", dom, port, strerror(-rc));
 		evtchn_close(p->ev);

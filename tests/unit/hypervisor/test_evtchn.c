@@ -397,6 +397,9 @@ START_TEST(dom0_guest_first)
 	ck_assert_uint_eq(status(a, p).status, EVTCHNSTAT_interdomain);
 	ck_assert_uint_eq(status(a, p).u.interdomain.dom, 0);
 	efd = dup(fds[0]);
+	/* Xen: the binder's end is pending after bind, the guest's is not */
+	ck_assert_int_eq(pending(a, p), 0);
+	ck_assert_uint_eq(efd_take(efd), 1);
 	/* guest -> dom0 through the hypercall (the doorbell is in the kernel) */
 	ck_assert_int_eq(port_op(a, EVTCHNOP_send, p), 0);
 	ck_assert_int_eq(port_op(a, EVTCHNOP_send, p), 0);
@@ -463,6 +466,7 @@ START_TEST(ioeventfd_cap)
 	ck_assert_int_eq(fake_kvm_ioeventfds, (int)DYAD_EVTCHN_IOEVENTFD_MAX);
 	ck_assert(!b->evtchn.port[p].iofd);
 	efd = dup(fds[0]);
+	ck_assert_uint_eq(efd_take(efd), 1); /* pending from the bind */
 	ck_assert_int_eq(port_op(b, EVTCHNOP_send, p), 0); /* the doorbell exit path */
 	ck_assert_uint_eq(efd_take(efd), 1);
 	ck_assert_int_eq(port_op(b, EVTCHNOP_close, 1), 0); /* frees one ioeventfd */
