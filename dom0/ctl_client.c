@@ -360,6 +360,64 @@ int ctl_shutdown(struct ctl_client *c, uint32_t domid, uint32_t reason)
 	return ctl_call_fixed(c, DYAD_CTL_SHUTDOWN, &req, sizeof(req), &st, sizeof(st), NULL);
 }
 
+int ctl_set_param(struct ctl_client *c, uint32_t domid, uint32_t index, uint64_t value)
+{
+	struct dyad_ctl_param req = {.domid = domid, .index = index, .value = value};
+	struct dyad_ctl_status st;
+
+	return ctl_call_fixed(c, DYAD_CTL_SET_PARAM, &req, sizeof(req), &st, sizeof(st), NULL);
+}
+
+int ctl_get_param(struct ctl_client *c, uint32_t domid, uint32_t index, uint64_t *value)
+{
+	struct dyad_ctl_param req = {.domid = domid, .index = index};
+	struct dyad_ctl_param_rep rep;
+	int rc = ctl_call_fixed(c, DYAD_CTL_GET_PARAM, &req, sizeof(req), &rep, sizeof(rep), NULL);
+
+	if (rc == 0)
+		*value = rep.value;
+	return rc;
+}
+
+int ctl_evtchn_alloc_unbound(struct ctl_client *c, uint32_t domid, uint32_t remote_dom,
+			     uint32_t *port)
+{
+	struct dyad_ctl_evtchn_alloc req = {.domid = domid, .remote_dom = remote_dom};
+	struct dyad_ctl_evtchn_port rep;
+	int rc = ctl_call_fixed(c, DYAD_CTL_EVTCHN_ALLOC_UNBOUND, &req, sizeof(req), &rep,
+				sizeof(rep), NULL);
+
+	if (rc == 0)
+		*port = rep.port;
+	return rc;
+}
+
+int ctl_get_vcpu_context(struct ctl_client *c, uint32_t domid, uint32_t vcpu,
+			 struct dyad_vcpu_regs *regs, uint32_t *online)
+{
+	struct dyad_ctl_vcpu req = {.domid = domid, .vcpu = vcpu};
+	struct dyad_ctl_vcpu_context_rep rep;
+	int rc = ctl_call_fixed(c, DYAD_CTL_GET_VCPU_CONTEXT, &req, sizeof(req), &rep, sizeof(rep),
+				NULL);
+
+	if (rc == 0) {
+		*regs = rep.regs;
+		*online = rep.online;
+	}
+	return rc;
+}
+
+int ctl_rename(struct ctl_client *c, uint32_t domid, const char *name)
+{
+	struct dyad_ctl_rename req = {.domid = domid};
+	struct dyad_ctl_status st;
+
+	if (strlen(name) >= sizeof(req.name))
+		return -ENAMETOOLONG;
+	strcpy(req.name, name);
+	return ctl_call_fixed(c, DYAD_CTL_RENAME, &req, sizeof(req), &st, sizeof(st), NULL);
+}
+
 static void ctl_dominfo_sanitize(struct dyad_ctl_dominfo *d)
 {
 	d->name[DYAD_NAME_MAX - 1] = '\0';

@@ -69,6 +69,18 @@ int ctl_subscribe(struct ctl_client *c) WUR;
  */
 int ctl_next_event(struct ctl_client *c, struct dyad_ctl_event *ev) WUR;
 
+/* The special-page parameters (HVM_PARAM_STORE_PFN, ...; see ctl_msg.h). */
+int ctl_set_param(struct ctl_client *c, uint32_t domid, uint32_t index, uint64_t value) WUR;
+int ctl_get_param(struct ctl_client *c, uint32_t domid, uint32_t index, uint64_t *value) WUR;
+/* A free unbound port of domid accepting remote_dom (Xen's privileged alloc_unbound). */
+int ctl_evtchn_alloc_unbound(struct ctl_client *c, uint32_t domid, uint32_t remote_dom,
+			     uint32_t *port) WUR;
+/* vCPU registers of a paused/shut-down/crashed domain; *online = 0 if never up. */
+int ctl_get_vcpu_context(struct ctl_client *c, uint32_t domid, uint32_t vcpu,
+			 struct dyad_vcpu_regs *regs, uint32_t *online) WUR;
+
+int ctl_rename(struct ctl_client *c, uint32_t domid, const char *name) WUR;
+
 /* Resolve "name" or "id" to a domid among the core's domains; -ESRCH if none. */
 int ctl_lookup(struct ctl_client *c, const char *name_or_id, uint32_t *domid) WUR;
 

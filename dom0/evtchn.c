@@ -219,6 +219,22 @@ int evtchn_bind_interdomain(struct evtchn_handle *h, uint32_t domid, uint32_t gu
 	return evtchn_finish_bind(h, domid, rc, &rep, len, fds, local);
 }
 
+int evtchn_rebind_interdomain(struct evtchn_handle *h, uint32_t domid, uint32_t guest_port,
+			      uint32_t *local)
+{
+	struct dyad_ctl_evtchn req = {.domid = domid, .port = guest_port};
+	struct dyad_ctl_status st;
+	int rc = evtchn_bind_interdomain(h, domid, guest_port, local);
+
+	if (rc != -EINVAL)
+		return rc;
+	/* Bound by an earlier instance of this service: close that end (Xen: the port is unbound
+	 * again). */
+	rc = ctl_client_call(h->ctl, DYAD_CTL_EVTCHN_UNBIND_DOM0, &req, sizeof(req), &st,
+			     sizeof(st), NULL, NULL);
+	return rc ? rc : evtchn_bind_interdomain(h, domid, guest_port, local);
+}
+
 int evtchn_bind_unbound_port(struct evtchn_handle *h, uint32_t domid, uint32_t *guest_port,
 			     uint32_t *local)
 {

@@ -53,6 +53,13 @@ int evtchn_fd(const struct evtchn_handle *h);
 int evtchn_bind_interdomain(struct evtchn_handle *h, uint32_t domid, uint32_t guest_port,
 			    uint32_t *local) __attribute__((warn_unused_result));
 /*
+ * The same for a service that restarted: if the port is still bound to
+ * dom0 (by its previous instance, whose descriptors died with it), close
+ * that end first, then bind.  Only for ports this service owns.
+ */
+int evtchn_rebind_interdomain(struct evtchn_handle *h, uint32_t domid, uint32_t guest_port,
+			      uint32_t *local) __attribute__((warn_unused_result));
+/*
  * Allocate a port in domid unbound to dom0 and bind it here; the guest then
  * binds it with EVTCHNOP_bind_interdomain(remote_dom 0, *guest_port).
  */

@@ -44,6 +44,17 @@ static const struct ctl_msg_desc ctl_msg_table[DYAD_CTL_TYPE_MAX] = {
 					 sizeof(struct dyad_ctl_status)},
 	[DYAD_CTL_GNTTAB_GET] = {"gnttab-get", sizeof(struct dyad_ctl_dom),
 				 sizeof(struct dyad_ctl_gnttab)},
+	[DYAD_CTL_SET_PARAM] = {"set-param", sizeof(struct dyad_ctl_param),
+				sizeof(struct dyad_ctl_status)},
+	[DYAD_CTL_GET_PARAM] = {"get-param", sizeof(struct dyad_ctl_param),
+				sizeof(struct dyad_ctl_param_rep)},
+	[DYAD_CTL_EVTCHN_ALLOC_UNBOUND] = {"evtchn-alloc-unbound",
+					   sizeof(struct dyad_ctl_evtchn_alloc),
+					   sizeof(struct dyad_ctl_evtchn_port)},
+	[DYAD_CTL_GET_VCPU_CONTEXT] = {"get-vcpu-context", sizeof(struct dyad_ctl_vcpu),
+				       sizeof(struct dyad_ctl_vcpu_context_rep)},
+	[DYAD_CTL_RENAME] = {"rename", sizeof(struct dyad_ctl_rename),
+			     sizeof(struct dyad_ctl_status)},
 };
 
 static const struct ctl_msg_desc *ctl_msg_desc(uint16_t type)

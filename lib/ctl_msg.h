@@ -43,10 +43,15 @@ enum dyad_ctl_type {
 	DYAD_CTL_PHYSINFO,	   /* (empty) -> dyad_ctl_physinfo */
 	DYAD_CTL_SHUTDOWN,	   /* dyad_ctl_shutdown -> status (Xen's remote_shutdown) */
 	/* Issue 3: dom0 ends of event channels, grant tables (see below). */
-	DYAD_CTL_EVTCHN_BIND_DOM0,   /* dyad_ctl_evtchn -> dyad_ctl_evtchn_dom0 + 2 fds */
-	DYAD_CTL_EVTCHN_ALLOC_DOM0,  /* dyad_ctl_dom -> dyad_ctl_evtchn_dom0 + 2 fds */
-	DYAD_CTL_EVTCHN_UNBIND_DOM0, /* dyad_ctl_evtchn -> status */
-	DYAD_CTL_GNTTAB_GET,	     /* dyad_ctl_dom -> dyad_ctl_gnttab + 1 fd */
+	DYAD_CTL_EVTCHN_BIND_DOM0,     /* dyad_ctl_evtchn -> dyad_ctl_evtchn_dom0 + 2 fds */
+	DYAD_CTL_EVTCHN_ALLOC_DOM0,    /* dyad_ctl_dom -> dyad_ctl_evtchn_dom0 + 2 fds */
+	DYAD_CTL_EVTCHN_UNBIND_DOM0,   /* dyad_ctl_evtchn -> status */
+	DYAD_CTL_GNTTAB_GET,	       /* dyad_ctl_dom -> dyad_ctl_gnttab + 1 fd */
+	DYAD_CTL_SET_PARAM,	       /* dyad_ctl_param -> status (Xen's HVMOP_set_param) */
+	DYAD_CTL_GET_PARAM,	       /* dyad_ctl_param -> dyad_ctl_param_rep */
+	DYAD_CTL_EVTCHN_ALLOC_UNBOUND, /* dyad_ctl_evtchn_alloc -> dyad_ctl_evtchn_port */
+	DYAD_CTL_GET_VCPU_CONTEXT,     /* dyad_ctl_vcpu -> dyad_ctl_vcpu_context_rep */
+	DYAD_CTL_RENAME,	       /* dyad_ctl_rename -> status (xl rename-restart) */
 	DYAD_CTL_TYPE_MAX,
 	DYAD_CTL_EVENT = 0x4000, /* core -> subscriber, unsolicited: dyad_ctl_event */
 };
@@ -260,6 +265,61 @@ struct dyad_ctl_gnttab {
 	uint32_t nr_frames;
 	uint32_t pad;
 	uint64_t frame_gpa[DYAD_GNTTAB_MAX_FRAMES]; /* 0 = not placed */
+};
+
+/*
+ * SET_PARAM / GET_PARAM: the special-page parameters a guest reads with
+ * HVMOP_get_param (HVM_PARAM_STORE_PFN, _STORE_EVTCHN, _CONSOLE_PFN,
+ * _CONSOLE_EVTCHN; others -EINVAL).  A PFN must be a RAM page of the domain
+ * and an event channel a valid port number (-EINVAL otherwise).  The
+ * toolstack sets them between CREATE and UNPAUSE.
+ */
+struct dyad_ctl_param {
+	uint32_t domid;
+	uint32_t index; /* HVM_PARAM_* */
+	uint64_t value; /* ignored by GET_PARAM */
+};
+
+struct dyad_ctl_param_rep {
+	struct dyad_ctl_status st;
+	uint64_t value;
+};
+
+/*
+ * EVTCHN_ALLOC_UNBOUND: Xen's privileged EVTCHNOP_alloc_unbound with
+ * dom = domid: a free port of domid, unbound, accepting remote_dom.  The
+ * toolstack allocates the store and console channels this way (remote 0);
+ * the dom0 service then connects with EVTCHN_BIND_DOM0 {domid, port}.
+ */
+struct dyad_ctl_evtchn_alloc {
+	uint32_t domid;
+	uint32_t remote_dom;
+};
+
+struct dyad_ctl_evtchn_port {
+	struct dyad_ctl_status st;
+	uint32_t port;
+	uint32_t pad;
+};
+
+/* GET_VCPU_CONTEXT: a vCPU's registers (domain paused, shut down or crashed, else -EBUSY). */
+struct dyad_ctl_vcpu {
+	uint32_t domid;
+	uint32_t vcpu;
+};
+
+struct dyad_ctl_vcpu_context_rep {
+	struct dyad_ctl_status st;
+	uint32_t online; /* 0: the vCPU was never brought up (regs are zero) */
+	uint32_t pad;
+	struct dyad_vcpu_regs regs;
+};
+
+/* RENAME: a new unique name (ctl_msg_check_name; -EEXIST if taken). */
+struct dyad_ctl_rename {
+	uint32_t domid;
+	uint32_t pad;
+	char name[DYAD_NAME_MAX];
 };
 
 /*

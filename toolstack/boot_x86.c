@@ -185,7 +185,8 @@ static uint64_t boot_x86_low_pte(uint64_t pa, const struct dyad_elfnote_boot *n)
 {
 	if (pa == 0)
 		return 0;
-	if (pa == DYAD_BOOT_START_INFO)
+	if (pa == DYAD_BOOT_START_INFO || pa == DYAD_BOOT_STORE_RING ||
+	    pa == DYAD_BOOT_CONSOLE_RING || pa == DYAD_BOOT_SHARED_INFO)
 		return pa | PTE_P | PTE_W | PTE_U;
 	if (pa == DYAD_BOOT_HYPERCALL_PAGE)
 		return pa | PTE_P | PTE_U;

@@ -17,7 +17,11 @@
  *   0x003000  -  RW  IDT, 256 gates, from the note's vectors table
  *   0x004000  -  RW  TSS of vCPU i at +0x100 * i (104 bytes + I/O bitmap)
  *   0x005000  U  RO  hypercall page (the nucleus writes its GPA to the MSR)
- *   0x006000  -      unused (supervisor)
+ *   0x006000  U  RW  store ring (xenstore_domain_interface), HVM_PARAM_STORE_PFN
+ *   0x007000  U  RW  console ring (xencons_interface), HVM_PARAM_CONSOLE_PFN
+ *   0x008000  U  RW  shared_info, placed by the core at creation (the guest's
+ *                    XENMAPSPACE_shared_info must name this frame)
+ *   0x009000  -      unused (supervisor)
  *   0x010000  -  RW  page tables: PML4, PDPT, PT(0-2M), PD per GiB (+ GiB 8:
  *                    the grant-map windows of abi.h)
  *   0x020000  -  RW  ring-0 stacks, 16 KiB per vCPU
@@ -62,6 +66,9 @@
 #define DYAD_BOOT_TSS		 0x4000ull
 #define DYAD_BOOT_TSS_STRIDE	 0x100ull
 #define DYAD_BOOT_HYPERCALL_PAGE 0x5000ull
+#define DYAD_BOOT_STORE_RING	 0x6000ull
+#define DYAD_BOOT_CONSOLE_RING	 0x7000ull
+#define DYAD_BOOT_SHARED_INFO	 0x8000ull
 #define DYAD_BOOT_PML4		 0x10000ull
 #define DYAD_BOOT_PDPT		 0x11000ull
 #define DYAD_BOOT_PT0		 0x12000ull

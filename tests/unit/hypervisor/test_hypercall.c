@@ -180,10 +180,14 @@ START_TEST(sched_op_block)
 	ck_assert_int_eq(hc(0, __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0), 0);
 	ck_assert(d->vcpus[0].halt_next); /* nothing armed: halt */
 	d->vcpus[0].halt_next = false;
-	f->deadline = 999;
+	ck_assert_int_eq(vcpu_self_set_deadline(&d->vcpus[0], 999), 0);
+	f->deadline = 0; /* the timer fired already: the MSR reads 0 */
 	ck_assert_int_eq(hc(0, __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0), 0);
 	ck_assert(!d->vcpus[0].halt_next); /* deadline passed: return at once */
-	f->deadline = 2000;
+	ck_assert_int_eq(hc(0, __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0), 0);
+	ck_assert(d->vcpus[0].halt_next); /* one-shot: nothing armed any more */
+	d->vcpus[0].halt_next = false;
+	ck_assert_int_eq(vcpu_self_set_deadline(&d->vcpus[0], 2000), 0);
 	ck_assert_int_eq(hc(0, __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0), 0);
 	ck_assert(d->vcpus[0].halt_next);
 }
