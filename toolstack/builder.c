@@ -2,18 +2,31 @@
  * The domain builder (libxenguest's xc_dom_* in spirit): turns a validated
  * configuration into a running domain.
  *
- *   1. read and validate the kernel image        nothing exists yet
- *   2. create the domain in the core             from here on, failure destroys it
+ *   1. read and validate the kernel image; connect to the store (nothing exists yet)
+ *   2. create the domain in the core (from here on, failure destroys it)
  *   3. map its RAM (the memfd) and load the image, straight from the file
  *      buffer into guest RAM: one copy, and only the file bytes, since the
  *      memfd starts zero-filled
  *   4. write the boot structures (boot_x86.c) and set vCPU 0's registers
- *   5. record the config for dyad-dom0, then unpause (unless asked not to)
+ *   5. the store and console event channels (unbound ports of the domain
+ *      accepting dom0) and the four HVM params naming them and their pages
+ *   6. the domain's nodes in the store (domain_store.c), in one
+ *      transaction, then INTRODUCE it so the store serves its ring
+ *   7. record the config for dyad-dom0, then unpause (unless asked not to)
+ *
+ * Failure at any step undoes the earlier ones: the store's nodes are
+ * removed and the domain released, the domain destroyed, the record
+ * removed.  err names the step that failed.
  */
 #include "libdyad.h"
 #include "boot_x86.h"
 #include "ctl_client.h"
+#include "domain_store.h"
 #include "elf_image.h"
+#include "store_client.h"
+
+#include <dyad/xen.h>
+#include <xen/hvm/params.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -30,6 +43,8 @@ struct builder {
 	size_t file_size;
 	struct elf_image img;
 	uint32_t domid;
+	uint32_t store_port, console_port;
+	struct store_client *store; /* connected before the domain is created */
 	char *err;
 	size_t errlen;
 };
@@ -69,7 +84,10 @@ static int builder_create(struct builder *b)
 	req.vcpus = b->cfg->vcpus;
 	req.flags = (b->img.note.flags & DYAD_BOOT_F_RING3_RUNTIME) ? DYAD_CREATE_F_RING3 : 0;
 	rc = ctl_create(b->c, &req, &b->domid);
-	if (rc == -EEXIST)
+	if (rc)
+		b->domid = DYAD_DOMID_INVALID;
+	/* The core says EEXIST for a taken name; check it is that before saying so. */
+	if (rc == -EEXIST && ctl_lookup(b->c, b->cfg->name, &(uint32_t){0}) == 0)
 		return builder_fail(b, rc, "a domain named '%s' already exists", b->cfg->name);
 	if (rc)
 		return builder_fail(b, rc, "creating the domain: %s", strerror(-rc));
@@ -114,6 +132,66 @@ static int builder_fill(struct builder *b)
 	return 0;
 }
 
+/* The store and console channels and the HVM params the guest reads them from. */
+static int builder_channels(struct builder *b)
+{
+	static const char *const what[] = {"store_pfn", "store_evtchn", "console_pfn",
+					   "console_evtchn"};
+	const uint32_t idx[] = {HVM_PARAM_STORE_PFN, HVM_PARAM_STORE_EVTCHN, HVM_PARAM_CONSOLE_PFN,
+				HVM_PARAM_CONSOLE_EVTCHN};
+	uint64_t val[4];
+	int rc = ctl_evtchn_alloc_unbound(b->c, b->domid, 0, &b->store_port);
+
+	if (rc)
+		return builder_fail(b, rc, "allocating the store event channel: %s", strerror(-rc));
+	rc = ctl_evtchn_alloc_unbound(b->c, b->domid, 0, &b->console_port);
+	if (rc)
+		return builder_fail(b, rc, "allocating the console event channel: %s",
+				    strerror(-rc));
+	val[0] = DYAD_BOOT_STORE_RING >> 12;
+	val[1] = b->store_port;
+	val[2] = DYAD_BOOT_CONSOLE_RING >> 12;
+	val[3] = b->console_port;
+	for (unsigned int i = 0; i < 4; i++) {
+		rc = ctl_set_param(b->c, b->domid, idx[i], val[i]);
+		if (rc)
+			return builder_fail(b, rc, "setting HVM param %s: %s", what[i],
+					    strerror(-rc));
+	}
+	return 0;
+}
+
+/* Connect to the store before anything exists: a store that is down costs nothing. */
+static int builder_store_open(struct builder *b, unsigned int flags)
+{
+	char why[256];
+	int rc = domain_store_open(&b->store, (flags & DYAD_BUILD_F_WAIT_STORE) ? 5000 : 0, why,
+				   sizeof(why));
+
+	if (rc) {
+		b->store = NULL;
+		return builder_fail(b, rc, "%s", why);
+	}
+	return 0;
+}
+
+/* The domain's nodes in one transaction, then INTRODUCE (xs_introduce_domain). */
+static int builder_store(struct builder *b)
+{
+	struct domain_store_node nodes[DOMAIN_STORE_NODES];
+	int rc;
+
+	domain_store_layout(b->cfg, b->domid, b->console_port, nodes);
+	rc = domain_store_write_nodes(b->store, nodes, DOMAIN_STORE_NODES);
+	if (rc)
+		return builder_fail(b, rc, "writing the domain's store nodes: %s", strerror(-rc));
+	rc = store_client_introduce(b->store, b->domid, DYAD_BOOT_STORE_RING >> 12, b->store_port);
+	if (rc)
+		return builder_fail(b, rc, "introducing the domain to the store: %s",
+				    strerror(-rc));
+	return 0;
+}
+
 static int builder_finish(struct builder *b, unsigned int flags)
 {
 	int rc = dyad_record_save(b->domid, b->cfg);
@@ -136,16 +214,25 @@ int dyad_domain_build(struct ctl_client *c, const struct dyad_domain_config *cfg
 	int rc = builder_read_kernel(&b);
 
 	if (rc == 0)
+		rc = builder_store_open(&b, flags);
+	if (rc == 0)
 		rc = builder_create(&b);
 	if (rc == 0)
 		rc = builder_fill(&b);
 	if (rc == 0)
+		rc = builder_channels(&b);
+	if (rc == 0)
+		rc = builder_store(&b);
+	if (rc == 0)
 		rc = builder_finish(&b, flags);
 	if (rc && b.domid != DYAD_DOMID_INVALID) {
 		/* Best effort: err already holds the failure that matters. */
+		if (b.store)
+			(void)!domain_store_remove(b.store, b.domid);
 		(void)!ctl_destroy(c, b.domid);
 		dyad_record_remove(b.domid);
 	}
+	store_client_close(b.store);
 	free(b.file);
 	*domid = rc ? DYAD_DOMID_INVALID : b.domid;
 	return rc;

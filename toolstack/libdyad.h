@@ -39,11 +39,15 @@ struct dyad_domain_config {
 };
 
 #define DYAD_BUILD_F_PAUSED (1u << 0) /* leave the domain paused (dyad create -p) */
+/* The store may be starting (services just started): wait up to 5 s for its socket. */
+#define DYAD_BUILD_F_WAIT_STORE (1u << 1)
 
 /*
  * Build and start a domain from cfg: load and validate the kernel ELF,
  * create the domain, map its memory, write the image, the boot structures
- * and the start info, set vCPU 0, record cfg for dyad-dom0, unpause.
+ * and the start info, set vCPU 0, allocate the store and console event
+ * channels and set the HVM params, write the domain's store nodes and
+ * introduce it to the store, record cfg for dyad-dom0, unpause.
  * On failure nothing is left behind and err names the cause.
  */
 int dyad_domain_build(struct ctl_client *c, const struct dyad_domain_config *cfg,

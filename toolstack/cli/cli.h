@@ -56,6 +56,12 @@ int cli_domain(struct ctl_client *c, const char *name_or_id, uint32_t *domid);
  */
 int cli_console_follow(struct ctl_client *c, uint32_t domid, bool follow);
 
+/*
+ * Remove a destroyed domain's nodes from the store and release it there;
+ * a store that is down or refuses gets a warning, not a failure.
+ */
+void cli_store_forget(uint32_t domid);
+
 /* The verbs, one file per family. */
 int cli_cmd_create(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_console(const struct cli_cmd *cmd, int argc, char **argv);
@@ -67,6 +73,8 @@ int cli_cmd_dmesg(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_destroy(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_pause(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_unpause(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_shutdown(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_reboot(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_store(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_help(const struct cli_cmd *cmd, int argc, char **argv);
 

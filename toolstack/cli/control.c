@@ -1,10 +1,15 @@
 /*
  * dyad destroy, pause, unpause: one control operation on one domain, named
  * by name or id.  destroy also removes the domain's record, so dyad-dom0
- * applies no on_* policy to a domain destroyed on purpose (xl destroy).
+ * applies no on_* policy to a domain destroyed on purpose (xl destroy), and
+ * removes its nodes from the store and releases it there (libxl's destroy).
+ * The store does the same by itself when the core reports the domain gone,
+ * so a store that is down only earns a warning.
  */
 #include "cli.h"
+#include "domain_store.h"
 #include "libdyad.h"
+#include "store_client.h"
 
 #include <errno.h>
 #include <string.h>
@@ -39,12 +44,30 @@ static int control_run(const struct cli_cmd *cmd, int argc, char **argv,
 	return 0;
 }
 
+void cli_store_forget(uint32_t domid)
+{
+	struct store_client *s;
+	char why[512];
+	int rc = domain_store_open(&s, 0, why, sizeof(why));
+
+	if (rc) {
+		cli_err("warning: domain %u: not released in the store: %s", domid, why);
+		return;
+	}
+	rc = domain_store_remove(s, domid);
+	if (rc)
+		cli_err("warning: domain %u: releasing it in the store: %s", domid, strerror(-rc));
+	store_client_close(s);
+}
+
 static int control_destroy(struct ctl_client *c, uint32_t domid)
 {
 	int rc = ctl_destroy(c, domid);
 
-	if (rc == 0)
+	if (rc == 0) {
 		dyad_record_remove(domid);
+		cli_store_forget(domid);
+	}
 	return rc;
 }
 

@@ -53,7 +53,8 @@ int cli_cmd_create(const struct cli_cmd *cmd, int argc, char **argv)
 	c = cli_core();
 	if (!c)
 		return 1;
-	if (dyad_domain_build(c, &cfg, paused ? DYAD_BUILD_F_PAUSED : 0, &domid, err, sizeof(err)))
+	if (dyad_domain_build(c, &cfg, DYAD_BUILD_F_WAIT_STORE | (paused ? DYAD_BUILD_F_PAUSED : 0),
+			      &domid, err, sizeof(err)))
 		return cli_err("cannot create domain '%s': %s", cfg.name, err);
 	fprintf(stderr, "Started domain %s (id=%u)\n", cfg.name, domid);
 	return console ? cli_console_follow(c, domid, true) : 0;

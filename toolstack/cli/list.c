@@ -7,7 +7,9 @@
  * spaces between the state and the time).  There is no Domain-0 row: the
  * control domain is the host, not a domain of the core.  The state is six
  * letters r b p s c d with '-' for the unset ones; Dyad's core reports one
- * state at a time, so exactly one letter is set.  --json prints an array of
+ * state at a time, so exactly one letter is set.  A shut-down or crashed
+ * domain's row ends with its shutdown reason in xl's words, two spaces
+ * after the time (the header stays xl's).  --json prints an array of
  * objects with the same facts spelled out.
  */
 #include "cli.h"
@@ -56,6 +58,8 @@ static const char *list_shutdown_reason(const struct dyad_ctl_dominfo *d)
 		return "crash";
 	case SHUTDOWN_watchdog:
 		return "watchdog";
+	case SHUTDOWN_soft_reset:
+		return "soft_reset";
 	default:
 		return "unknown";
 	}
@@ -65,12 +69,13 @@ static void list_print_table(const struct dyad_ctl_dominfo *d, unsigned int n)
 {
 	printf("Name                                        ID   Mem VCPUs\tState\tTime(s)\n");
 	for (unsigned int i = 0; i < n; i++) {
+		const char *reason = list_shutdown_reason(&d[i]);
 		char letters[7];
 
 		list_state_letters(d[i].state, letters);
-		printf("%-40s %5d %5lu %5d     %s  %8.1f\n", d[i].name, (int)d[i].domid,
+		printf("%-40s %5d %5lu %5d     %s  %8.1f%s%s\n", d[i].name, (int)d[i].domid,
 		       (unsigned long)d[i].mem_mb, (int)d[i].vcpus_online, letters,
-		       (double)d[i].cpu_time_ns / 1e9);
+		       (double)d[i].cpu_time_ns / 1e9, reason ? "  " : "", reason ? reason : "");
 	}
 }
 
