@@ -270,12 +270,16 @@ int evtchn_unbind(struct evtchn_handle *h, uint32_t local)
 
 	if (!b)
 		return -EINVAL;
+	/* Closed by the guest or its domain destroyed: the core has no dom0 end left. */
+	if (b->closed) {
+		evtchn_drop(h, b);
+		return 0;
+	}
 	req = (struct dyad_ctl_evtchn){.domid = b->domid, .port = b->guest_port};
 	rc = ctl_client_call(h->ctl, DYAD_CTL_EVTCHN_UNBIND_DOM0, &req, sizeof(req), &st,
 			     sizeof(st), NULL, NULL);
-	/* Already gone on the core's side (closed, domain destroyed): fine. */
-	if (b->closed || rc == -ESRCH)
-		rc = 0;
+	if (rc == -ESRCH)
+		rc = 0; /* destroyed since: fine */
 	evtchn_drop(h, b);
 	return rc;
 }
