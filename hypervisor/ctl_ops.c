@@ -16,8 +16,10 @@
 
 #include <dyad/abi.h>
 #include "dmesg.h"
+#include <dyad/xen.h>
 #include "domain.h"
 #include "grant_pin.h"
+#include "hvm_param.h"
 #include "kvm.h"
 #include "log.h"
 
@@ -102,7 +104,9 @@ static int ctl_pause(struct ctl_req *r)
 {
 	int rc = domain_pause(r->d);
 
-	return rc ? rc : control_reply_status(r->c, r->hdr, 0);
+	if (rc)
+		return ctl_fail(r, rc, "paused, but a vCPU has not stopped yet");
+	return control_reply_status(r->c, r->hdr, 0);
 }
 
 static int ctl_unpause(struct ctl_req *r)
@@ -247,9 +251,7 @@ static int ctl_evtchn_bind_dom0(struct ctl_req *r)
 	else
 		rc = evtchn_dom0_bind(r->d, req.port, &rep, fds);
 	if (rc)
-		return ctl_fail(r, rc,
-				rc == -EAGAIN ? "the guest has not placed shared_info"
-					      : "not a port unbound to dom0");
+		return ctl_fail(r, rc, "not a port unbound to dom0");
 	return control_reply_fds(r->c, r->hdr, &rep, sizeof(rep), fds, 2);
 }
 
@@ -277,6 +279,81 @@ static int ctl_gnttab_get(struct ctl_req *r)
 	return control_reply(r->c, r->hdr, &rep, sizeof(rep), r->d->gnttab.act_fd);
 }
 
+static int ctl_set_param(struct ctl_req *r)
+{
+	struct dyad_ctl_param req;
+	const char *why;
+	int rc;
+
+	memcpy(&req, r->payload, sizeof(req));
+	rc = hvm_param_set(r->d, req.index, req.value, &why);
+	if (rc)
+		return ctl_fail(r, rc, why);
+	return control_reply_status(r->c, r->hdr, 0);
+}
+
+static int ctl_get_param(struct ctl_req *r)
+{
+	struct dyad_ctl_param req;
+	struct dyad_ctl_param_rep rep = {0};
+
+	memcpy(&req, r->payload, sizeof(req));
+	if (hvm_param_get(r->d, req.index, &rep.value))
+		return ctl_fail(r, -EINVAL, "unknown HVM parameter");
+	return control_reply(r->c, r->hdr, &rep, sizeof(rep), -1);
+}
+
+/* Xen's privileged alloc_unbound: DOMID_SELF names the caller, dom0. */
+static int ctl_evtchn_alloc_unbound(struct ctl_req *r)
+{
+	struct dyad_ctl_evtchn_alloc req;
+	struct dyad_ctl_evtchn_port rep = {0};
+	int rc;
+
+	memcpy(&req, r->payload, sizeof(req));
+	if (req.remote_dom == DOMID_SELF)
+		req.remote_dom = 0;
+	rc = evtchn_alloc_unbound(r->d, req.remote_dom, &rep.port);
+	if (rc)
+		return ctl_fail(r, rc,
+				rc == -ENOSPC ? "the domain has no free event channel"
+					      : "remote_dom is not a domain id");
+	return control_reply(r->c, r->hdr, &rep, sizeof(rep), -1);
+}
+
+static int ctl_get_vcpu_context(struct ctl_req *r)
+{
+	struct dyad_ctl_vcpu req;
+	struct dyad_ctl_vcpu_context_rep rep;
+	bool online = false;
+	int rc;
+
+	memcpy(&req, r->payload, sizeof(req));
+	memset(&rep, 0, sizeof(rep));
+	rc = domain_get_vcpu_context(r->d, req.vcpu, &rep.regs, &online);
+	if (rc)
+		return ctl_fail(r, rc,
+				rc == -EINVAL ? "no such vCPU"
+					      : "the domain must be paused, shut down or crashed");
+	rep.online = online;
+	return control_reply(r->c, r->hdr, &rep, sizeof(rep), -1);
+}
+
+static int ctl_rename(struct ctl_req *r)
+{
+	struct dyad_ctl_rename req;
+	int rc;
+
+	memcpy(&req, r->payload, sizeof(req));
+	rc = domain_rename(r->d, req.name, sizeof(req.name));
+	if (rc)
+		return ctl_fail(r, rc,
+				rc == -EEXIST ? "another domain has this name"
+					      : "bad domain name (1-63 of [A-Za-z0-9_.-], not all "
+						"digits)");
+	return control_reply_status(r->c, r->hdr, 0);
+}
+
 static const struct ctl_op ctl_ops[DYAD_CTL_TYPE_MAX] = {
 	[DYAD_CTL_CREATE] = {ctl_create, 0},
 	[DYAD_CTL_GET_MEMFD] = {ctl_get_memfd, CTL_F_DOMAIN},
@@ -295,6 +372,11 @@ static const struct ctl_op ctl_ops[DYAD_CTL_TYPE_MAX] = {
 	[DYAD_CTL_EVTCHN_ALLOC_DOM0] = {ctl_evtchn_bind_dom0, CTL_F_DOMAIN},
 	[DYAD_CTL_EVTCHN_UNBIND_DOM0] = {ctl_evtchn_unbind_dom0, CTL_F_DOMAIN},
 	[DYAD_CTL_GNTTAB_GET] = {ctl_gnttab_get, CTL_F_DOMAIN},
+	[DYAD_CTL_SET_PARAM] = {ctl_set_param, CTL_F_DOMAIN},
+	[DYAD_CTL_GET_PARAM] = {ctl_get_param, CTL_F_DOMAIN},
+	[DYAD_CTL_EVTCHN_ALLOC_UNBOUND] = {ctl_evtchn_alloc_unbound, CTL_F_DOMAIN},
+	[DYAD_CTL_GET_VCPU_CONTEXT] = {ctl_get_vcpu_context, CTL_F_DOMAIN},
+	[DYAD_CTL_RENAME] = {ctl_rename, CTL_F_DOMAIN},
 };
 
 int ctl_ops_dispatch(struct control_conn *c, const struct dyad_ctl_hdr *hdr, const void *payload)

@@ -4,8 +4,10 @@
  * Creation order matters for KVM: the RAM memslot is registered before
  * KVM_CREATE_IRQCHIP (a memslot change after it costs an RCU grace period,
  * ~7.6 ms here), then the MSR filter that makes hypercall-page writes exit,
- * then the vCPUs.  Every step is undone by domain_free(), which tolerates a
- * half-built domain, so a failed create leaves nothing behind.
+ * then the vCPUs, then shared_info (its time fields need a vCPU to read the
+ * guest TSC), and only then the vCPU threads.  Every step is undone by
+ * domain_free(), which tolerates a half-built domain, so a failed create
+ * leaves nothing behind.
  */
 #include "domain.h"
 
@@ -15,12 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <dyad/abi.h>
 #include <dyad/xen.h>
 #include "kvm.h"
 #include "log.h"
 #include "notify.h"
+#include "shinfo_time.h"
 
 #define DOMAIN_ID_LIMIT DOMID_FIRST_RESERVED /* 0x7ff0: Xen's special ids start here */
 
@@ -43,12 +47,20 @@ void domain_table_unlock(void)
 	pthread_rwlock_unlock(&domain_table_lock);
 }
 
+/* The name, copied under the lock (RENAME may change it; lock not held). */
+static void domain_name_copy(struct domain *d, char name[DYAD_NAME_MAX])
+{
+	pthread_mutex_lock(&d->lock);
+	memcpy(name, d->name, DYAD_NAME_MAX);
+	pthread_mutex_unlock(&d->lock);
+}
+
 static void domain_post(struct domain *d, uint32_t kind, uint32_t reason)
 {
 	struct dyad_ctl_event ev = {.kind = kind, .domid = d->id, .reason = reason};
 
 	memcpy(ev.uuid, d->uuid, sizeof(ev.uuid));
-	memcpy(ev.name, d->name, sizeof(ev.name));
+	domain_name_copy(d, ev.name);
 	notify_post(&ev);
 }
 
@@ -108,6 +120,9 @@ int domain_check_create(const struct dyad_ctl_create *req, const char **why)
 		return *why = "a domain with this name exists", -EEXIST;
 	else if (req->mem_mb < DYAD_MIN_MEM_MB || req->mem_mb > DYAD_MAX_MEM_MB)
 		*why = "memory size out of range";
+	else if (req->mem_mb > DOMAIN_APIC_ACCESS_MAX_MEM_MB && kvm_has_apic_access_page())
+		*why = "more than 4078 MiB of RAM would overlap KVM's APIC-access page at "
+		       "0xfee00000 on this host (VT-x/AVIC)";
 	else if (req->vcpus < 1 || req->vcpus > DYAD_MAX_VCPUS)
 		*why = "vCPU count out of range";
 	else if (req->flags & ~DYAD_CREATE_F_RING3)
@@ -117,19 +132,38 @@ int domain_check_create(const struct dyad_ctl_create *req, const char **why)
 	return *why ? -EINVAL : 0;
 }
 
-/* Release whatever a (possibly half-built) domain holds. */
+/*
+ * Release whatever a (possibly half-built) domain holds.  Every vCPU thread
+ * is joined before any vCPU is released: a thread still running may kick a
+ * sibling (VCPUOP_down, a crash), which touches the sibling's kvm_run.
+ */
 static void domain_free(struct domain *d)
 {
 	for (uint32_t i = 0; i < d->nr_vcpus; i++)
-		vcpu_fini(&d->vcpus[i]);
+		vcpu_join(&d->vcpus[i]);
+	for (uint32_t i = 0; i < d->nr_vcpus; i++)
+		vcpu_release(&d->vcpus[i]);
 	evtchn_fini(d);
 	gnttab_fini(d);
 	kvm_vm_close(d->vm_fd);
 	mem_destroy(&d->mem);
 	stream_fini(&d->console);
+	pthread_cond_destroy(&d->parked);
 	pthread_cond_destroy(&d->cond);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
+}
+
+static void domain_init_sync(struct domain *d)
+{
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->parked, &ca);
+	pthread_condattr_destroy(&ca);
 }
 
 static struct domain *domain_alloc(const struct dyad_ctl_create *req)
@@ -149,8 +183,8 @@ static struct domain *domain_alloc(const struct dyad_ctl_create *req)
 	d->tsc_khz = kvm_host_tsc_khz(); /* guests read the host TSC (see abi.h) */
 	d->life = DYAD_DOMAIN_STATE_RUNNING;
 	d->paused = true;
-	pthread_mutex_init(&d->lock, NULL);
-	pthread_cond_init(&d->cond, NULL);
+	d->shutdown_code = DOMAIN_SHUTDOWN_CODE_NONE;
+	domain_init_sync(d);
 	return d;
 }
 
@@ -192,17 +226,43 @@ static int domain_build_vm(struct domain *d)
 	return rc;
 }
 
+/* nr_vcpus counts a vCPU before vcpu_init, so teardown closes a half-made one. */
 static int domain_build_vcpus(struct domain *d, uint32_t n)
 {
 	int rc = 0;
 
 	for (uint32_t i = 0; i < n && !rc; i++) {
+		d->nr_vcpus = i + 1;
 		rc = vcpu_init(&d->vcpus[i], d, i);
-		if (!rc)
-			d->nr_vcpus = i + 1;
 	}
-	for (uint32_t i = 0; i < n && !rc; i++)
+	return rc;
+}
+
+static int domain_start_vcpus(struct domain *d)
+{
+	int rc = 0;
+
+	for (uint32_t i = 0; i < d->nr_vcpus && !rc; i++)
 		rc = vcpu_start(&d->vcpus[i]);
+	return rc;
+}
+
+/*
+ * shared_info at its fixed frame with its time fields (what Xen does when
+ * the guest places it).  vCPU 0's thread has not started, so this thread
+ * may ask its fd for the guest's TSC.
+ */
+static int domain_place_shared_info(struct domain *d)
+{
+	uint64_t tsc;
+	int rc = kvm_vcpu_get_msr(d->vcpus[0].fd, X86_MSR_TSC, &tsc);
+
+	if (!rc)
+		rc = evtchn_set_shared_info(d, DYAD_BOOT_SHARED_INFO);
+	if (!rc)
+		shinfo_time_init(
+			(struct shared_info *)(void *)(d->mem.host + DYAD_BOOT_SHARED_INFO),
+			d->nr_vcpus, d->tsc_khz, tsc);
 	return rc;
 }
 
@@ -253,6 +313,10 @@ int domain_create(const struct dyad_ctl_create *req, struct domain **out)
 		rc = evtchn_init(d, req->vcpus);
 	if (!rc)
 		rc = domain_build_vcpus(d, req->vcpus);
+	if (!rc)
+		rc = domain_place_shared_info(d);
+	if (!rc)
+		rc = domain_start_vcpus(d);
 	if (rc) {
 		log_err("create %s: %s", req->name, strerror(-rc));
 		domain_destroy_unlisted(d);
@@ -302,13 +366,44 @@ static void domain_kick_all(struct domain *d)
 		vcpu_kick(&d->vcpus[i]);
 }
 
+/* Every started vCPU thread is parked (lock held). */
+static bool domain_all_parked(struct domain *d)
+{
+	for (uint32_t i = 0; i < d->nr_vcpus; i++)
+		if (!vcpu_parked(&d->vcpus[i]))
+			return false;
+	return true;
+}
+
+int domain_wait_parked(struct domain *d)
+{
+	struct timespec dl;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += DOMAIN_PARK_TIMEOUT_MS / 1000u;
+	dl.tv_nsec += (long)(DOMAIN_PARK_TIMEOUT_MS % 1000u) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L)
+		dl.tv_sec++, dl.tv_nsec -= 1000000000L;
+	pthread_mutex_lock(&d->lock);
+	while (!domain_all_parked(d) && rc == 0)
+		rc = pthread_cond_timedwait(&d->parked, &d->lock, &dl);
+	if (rc == ETIMEDOUT && domain_all_parked(d))
+		rc = 0;
+	pthread_mutex_unlock(&d->lock);
+	if (rc)
+		log_warn("domain %u: a vCPU did not stop within %u ms", d->id,
+			 DOMAIN_PARK_TIMEOUT_MS);
+	return rc ? -ETIMEDOUT : 0;
+}
+
 int domain_pause(struct domain *d)
 {
 	pthread_mutex_lock(&d->lock);
 	d->paused = true;
 	domain_kick_all(d);
 	pthread_mutex_unlock(&d->lock);
-	return 0;
+	return domain_wait_parked(d);
 }
 
 int domain_unpause(struct domain *d)
@@ -325,9 +420,21 @@ int domain_unpause(struct domain *d)
 	return rc;
 }
 
+int domain_set_shutdown_code(struct domain *d, uint32_t reason)
+{
+	if (reason > SHUTDOWN_watchdog)
+		return -EINVAL;
+	pthread_mutex_lock(&d->lock);
+	if (d->shutdown_code == DOMAIN_SHUTDOWN_CODE_NONE)
+		d->shutdown_code = reason; /* Xen: the first code stands */
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
 int domain_shutdown(struct domain *d, uint32_t reason)
 {
-	bool crash = reason == SHUTDOWN_crash;
+	char name[DYAD_NAME_MAX];
+	bool crash;
 
 	if (reason > SHUTDOWN_watchdog)
 		return -EINVAL;
@@ -336,11 +443,16 @@ int domain_shutdown(struct domain *d, uint32_t reason)
 		pthread_mutex_unlock(&d->lock);
 		return 0; /* already shut down: the first reason stands, as in Xen */
 	}
+	/* Xen's domain_shutdown: a recorded shutdown code wins over the reason. */
+	if (d->shutdown_code != DOMAIN_SHUTDOWN_CODE_NONE)
+		reason = d->shutdown_code;
+	crash = reason == SHUTDOWN_crash;
 	d->life = crash ? DYAD_DOMAIN_STATE_CRASHED : DYAD_DOMAIN_STATE_SHUTDOWN;
 	d->shutdown_reason = reason;
+	memcpy(name, d->name, sizeof(name));
 	domain_kick_all(d);
 	pthread_mutex_unlock(&d->lock);
-	log_info("domain %u (%s) %s (reason %u)", d->id, d->name, crash ? "crashed" : "shut down",
+	log_info("domain %u (%s) %s (reason %u)", d->id, name, crash ? "crashed" : "shut down",
 		 reason);
 	domain_post(d, crash ? DYAD_EVENT_CRASHED : DYAD_EVENT_SHUTDOWN, reason);
 	return 0;
@@ -350,13 +462,14 @@ static struct log_ratelimit domain_crash_rl = LOG_RATELIMIT_INIT(5000, 20);
 
 void domain_crash(struct domain *d, const char *fmt, ...)
 {
-	char why[512];
+	char why[512], name[DYAD_NAME_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	log_rl(&domain_crash_rl, LOG_LEVEL_ERR, "domain %u (%s) crashed: %s", d->id, d->name, why);
+	domain_name_copy(d, name);
+	log_rl(&domain_crash_rl, LOG_LEVEL_ERR, "domain %u (%s) crashed: %s", d->id, name, why);
 	if (domain_shutdown(d, SHUTDOWN_crash))
 		return;
 }
@@ -400,6 +513,7 @@ void domain_info(struct domain *d, struct dyad_ctl_dominfo *out)
 	pthread_mutex_lock(&d->lock);
 	out->state = domain_visible_state(d, &out->vcpus_online);
 	out->shutdown_reason = d->shutdown_reason;
+	memcpy(out->name, d->name, sizeof(out->name));
 	pthread_mutex_unlock(&d->lock);
 	out->domid = d->id;
 	out->flags = d->flags;
@@ -407,5 +521,43 @@ void domain_info(struct domain *d, struct dyad_ctl_dominfo *out)
 	out->mem_mb = d->mem_mb;
 	out->cpu_time_ns = cpu;
 	memcpy(out->uuid, d->uuid, sizeof(out->uuid));
-	memcpy(out->name, d->name, sizeof(out->name));
+}
+
+int domain_rename(struct domain *d, const char *name, size_t cap)
+{
+	struct domain *other;
+
+	if (ctl_msg_check_name(name, cap))
+		return -EINVAL;
+	other = domain_find_name(name);
+	if (other && other != d)
+		return -EEXIST;
+	pthread_mutex_lock(&d->lock);
+	memset(d->name, 0, sizeof(d->name));
+	memcpy(d->name, name, strnlen(name, cap));
+	pthread_mutex_unlock(&d->lock);
+	log_info("domain %u renamed %s", d->id, d->name);
+	return 0;
+}
+
+int domain_get_vcpu_context(struct domain *d, uint32_t vcpu, struct dyad_vcpu_regs *regs,
+			    bool *online)
+{
+	struct vcpu_x86_state st;
+	int rc;
+
+	if (vcpu >= d->nr_vcpus)
+		return -EINVAL;
+	pthread_mutex_lock(&d->lock);
+	rc = d->life == DYAD_DOMAIN_STATE_RUNNING && !d->paused ? -EBUSY : 0;
+	pthread_mutex_unlock(&d->lock);
+	if (!rc)
+		rc = domain_wait_parked(d) ? -EBUSY : 0;
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&d->lock);
+	*online = vcpu_parked_context(&d->vcpus[vcpu], &st);
+	pthread_mutex_unlock(&d->lock);
+	vcpu_x86_to_ctl(&st, regs);
+	return 0;
 }

@@ -15,6 +15,11 @@
  *
  * The state a client sees (enum dyad_domain_state) is derived: PAUSED
  * while paused and alive, BLOCKED when every online vCPU is blocked.
+ * PAUSE returns once every vCPU thread is parked (out of KVM_RUN and done
+ * with its last exit), so a paused domain's registers and memory are still.
+ *
+ * shared_info exists from creation at DYAD_BOOT_SHARED_INFO (boot.h), so
+ * dom0 can bind event channels before the guest first runs.
  * Only the control loop creates and destroys domains; it changes the table
  * under the table's write lock.  The control loop reads it without a lock;
  * vCPU threads that need another domain (event channels, grants) look it
@@ -33,6 +38,7 @@
 #include "ctl_msg.h"
 #include "evtchn.h"
 #include "gnttab.h"
+#include "hvm_param.h"
 #include "mem.h"
 #include "stream.h"
 #include "vcpu.h"
@@ -41,7 +47,7 @@
 
 struct domain {
 	uint32_t id;
-	char name[DYAD_NAME_MAX];
+	char name[DYAD_NAME_MAX]; /* RENAME writes it under lock; other threads copy under lock */
 	uint8_t uuid[16];
 	uint32_t flags; /* DYAD_CREATE_F_* */
 	uint64_t mem_mb;
@@ -55,13 +61,26 @@ struct domain {
 	struct gnttab gnttab;	    /* own lock */
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond; /* vCPU threads park here */
+	pthread_cond_t cond;   /* vCPU threads park here */
+	pthread_cond_t parked; /* ...and say so here (CLOCK_MONOTONIC) */
 	/* Under lock. */
 	enum dyad_domain_state life; /* RUNNING, SHUTDOWN, CRASHED or DYING */
 	bool paused;
 	uint32_t shutdown_reason;
-	uint32_t shutdown_code; /* SCHEDOP_shutdown_code, reported later */
+	uint32_t shutdown_code; /* SCHEDOP_shutdown_code (Xen), or DOMAIN_SHUTDOWN_CODE_NONE */
+	struct hvm_params params;
 };
+
+/* Xen's SHUTDOWN_CODE_INVALID: no code recorded. */
+#define DOMAIN_SHUTDOWN_CODE_NONE 0xffffffffu
+/* How long PAUSE and GET_VCPU_CONTEXT wait for vCPU threads to park. */
+#define DOMAIN_PARK_TIMEOUT_MS 2000u
+/*
+ * On VT-x (and AMD with AVIC) KVM puts a private APIC-access page at
+ * 0xfee00000; a RAM memslot over it makes KVM_CREATE_VCPU fail with
+ * -EEXIST.  Dyad's RAM is one slot from 0, so it must end below it.
+ */
+#define DOMAIN_APIC_ACCESS_MAX_MEM_MB (0xfee00000ull >> 20) /* 4078 */
 
 /* Check a create request against the rules and the live domains; *why on error. */
 int domain_check_create(const struct dyad_ctl_create *req, const char **why) DOMAIN_WUR;
@@ -79,10 +98,24 @@ void domain_table_unlock(void);
 struct domain *domain_next(uint32_t after);
 unsigned int domain_count(void);
 
+/* Pause, then wait until every vCPU thread is parked (-ETIMEDOUT if one is stuck). */
 int domain_pause(struct domain *d) DOMAIN_WUR;
+/* Wait until every started vCPU thread is parked (lock not held). */
+int domain_wait_parked(struct domain *d) DOMAIN_WUR;
 int domain_unpause(struct domain *d) DOMAIN_WUR;
-/* Shut down with a SHUTDOWN_* reason (crash -> CRASHED); stops the vCPUs. */
+/*
+ * Shut down with a SHUTDOWN_* reason; stops the vCPUs.  As in Xen, a code
+ * recorded by SCHEDOP_shutdown_code takes precedence over `reason`, and a
+ * crash reason makes the domain CRASHED.
+ */
 int domain_shutdown(struct domain *d, uint32_t reason) DOMAIN_WUR;
+/* SCHEDOP_shutdown_code: record the reason a later shutdown reports (first one stands). */
+int domain_set_shutdown_code(struct domain *d, uint32_t reason) DOMAIN_WUR;
+/* A new unique valid name: -EINVAL (bad name) or -EEXIST (another domain has it). */
+int domain_rename(struct domain *d, const char *name, size_t cap) DOMAIN_WUR;
+/* The registers of vCPU vcpu for a dump: the domain must be paused or dead (-EBUSY). */
+int domain_get_vcpu_context(struct domain *d, uint32_t vcpu, struct dyad_vcpu_regs *regs,
+			    bool *online) DOMAIN_WUR;
 /* A fatal exit: log why (core log) and crash the domain. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void domain_info(struct domain *d, struct dyad_ctl_dominfo *out);

@@ -59,7 +59,7 @@ struct evtchn_port {
 struct evtchn_table {
 	bool ready; /* evtchn_init() ran */
 	pthread_mutex_t lock;
-	struct shared_info *si; /* NULL until placed */
+	struct shared_info *si; /* placed at creation; NULL only while building */
 	uint64_t si_gpa;
 	uint32_t nr_vcpus;
 	uint32_t nr_iofds; /* ioeventfds registered */
@@ -75,7 +75,7 @@ struct evtchn_table {
 int evtchn_init(struct domain *d, uint32_t nr_vcpus) EVTCHN_WUR;
 void evtchn_fini(struct domain *d);
 
-/* XENMAPSPACE_shared_info: gpa is a checked RAM page; once only (-EEXIST). */
+/* Place shared_info (domain creation, at DYAD_BOOT_SHARED_INFO); once only (-EEXIST). */
 int evtchn_set_shared_info(struct domain *d, uint64_t gpa) EVTCHN_WUR;
 /* HVMOP_set_evtchn_upcall_vector. */
 int evtchn_set_upcall_vector(struct domain *d, uint32_t vcpu, uint32_t vector) EVTCHN_WUR;

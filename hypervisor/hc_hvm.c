@@ -1,7 +1,8 @@
 /*
  * hvm_op: HVMOP_get_param for the special pages a guest needs to find
- * (store and console rings and their event channels).  Later issues give
- * them values; until then they read as 0 ("not provided").
+ * (store and console rings and their event channels), as the toolstack set
+ * them (hvm_param.c; 0 = not provided).  A guest cannot set them: Xen's
+ * HVMOP_set_param is dom0's, here DYAD_CTL_SET_PARAM.
  * HVMOP_set_evtchn_upcall_vector: the vCPU's upcall MSI (evtchn.c).
  */
 #include <errno.h>
@@ -9,20 +10,8 @@
 #include <dyad/xen.h>
 #include "domain.h"
 #include "evtchn.h"
+#include "hvm_param.h"
 #include "hypercall.h"
-
-static int hc_hvm_param_known(uint32_t index)
-{
-	switch (index) {
-	case HVM_PARAM_STORE_PFN:
-	case HVM_PARAM_STORE_EVTCHN:
-	case HVM_PARAM_CONSOLE_PFN:
-	case HVM_PARAM_CONSOLE_EVTCHN:
-		return 1;
-	default:
-		return 0;
-	}
-}
 
 static long hc_hvm_get_param(struct hc_ctx *c)
 {
@@ -32,9 +21,8 @@ static long hc_hvm_get_param(struct hc_ctx *c)
 		return -EFAULT;
 	if (p.domid != DOMID_SELF && p.domid != c->d->id)
 		return -EPERM;
-	if (!hc_hvm_param_known(p.index))
+	if (hvm_param_get(c->d, p.index, &p.value))
 		return -EINVAL;
-	p.value = 0;
 	return guest_copy_to(&c->gv, c->arg[1], &p, sizeof(p)) ? -EFAULT : 0;
 }
 

@@ -1,8 +1,11 @@
 /*
  * memory_op: XENMEM_add_to_physmap for the two spaces Dyad has, shared_info
- * (evtchn.c) and grant-table frames (gnttab.c).  The page is the guest's
- * own RAM; the pages the builder reserves below DYAD_BOOT_FREE are refused.
- * shared_info gets its time fields (shinfo_time.c) when placed.
+ * and grant-table frames (gnttab.c).  A grant frame is the guest's own RAM;
+ * the pages the builder reserves below DYAD_BOOT_FREE are refused.
+ * shared_info is placed by the core at creation at DYAD_BOOT_SHARED_INFO
+ * (domain.c): the guest's call naming that frame succeeds and changes
+ * nothing (a Xen guest makes it, so the runtime keeps it); any other frame
+ * would move it and is refused (-EEXIST, as a second placement always was).
  */
 #include <errno.h>
 
@@ -13,22 +16,13 @@
 #include "evtchn.h"
 #include "gnttab.h"
 #include "hypercall.h"
-#include "shinfo_time.h"
-#include "vcpu.h"
 
-/* Place shared_info and fill in its time fields from the caller's TSC. */
-static long hc_memory_shared_info(struct hc_ctx *c, uint64_t gpa)
+/* shared_info is where the core put it; idempotent for that frame only. */
+static long hc_memory_shared_info(struct hc_ctx *c, const struct xen_add_to_physmap *x)
 {
-	uint64_t tsc;
-	int rc = vcpu_self_read_tsc(c->v, &tsc);
-
-	if (rc)
-		return -EIO;
-	rc = evtchn_set_shared_info(c->d, gpa);
-	if (!rc)
-		shinfo_time_init((struct shared_info *)(void *)(c->d->mem.host + gpa),
-				 c->d->nr_vcpus, c->d->tsc_khz, tsc);
-	return rc;
+	if (x->idx != 0 || x->gpfn >= c->d->mem.size / DYAD_PAGE_SIZE)
+		return -EINVAL;
+	return x->gpfn == DYAD_BOOT_SHARED_INFO / DYAD_PAGE_SIZE ? 0 : -EEXIST;
 }
 
 static long hc_memory_add_to_physmap(struct hc_ctx *c)
@@ -40,19 +34,14 @@ static long hc_memory_add_to_physmap(struct hc_ctx *c)
 		return -EFAULT;
 	if (x.domid != DOMID_SELF && x.domid != c->d->id)
 		return -EPERM;
+	if (x.space == XENMAPSPACE_shared_info)
+		return hc_memory_shared_info(c, &x);
 	if (x.gpfn < DYAD_BOOT_FREE / DYAD_PAGE_SIZE || x.gpfn >= c->d->mem.size / DYAD_PAGE_SIZE)
 		return -EINVAL;
 	gpa = x.gpfn * DYAD_PAGE_SIZE;
-	switch (x.space) {
-	case XENMAPSPACE_shared_info:
-		return x.idx == 0 ? hc_memory_shared_info(c, gpa) : -EINVAL;
-	case XENMAPSPACE_grant_table:
-		if (x.idx >= DYAD_GNTTAB_MAX_FRAMES)
-			return -EINVAL; /* includes XENMAPIDX_grant_table_status: v1 only */
-		return gnttab_set_frame(c->d, (uint32_t)x.idx, gpa);
-	default:
-		return -EINVAL;
-	}
+	if (x.space != XENMAPSPACE_grant_table || x.idx >= DYAD_GNTTAB_MAX_FRAMES)
+		return -EINVAL; /* includes XENMAPIDX_grant_table_status: v1 only */
+	return gnttab_set_frame(c->d, (uint32_t)x.idx, gpa);
 }
 
 long hc_memory_op(struct hc_ctx *c)

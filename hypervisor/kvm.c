@@ -187,6 +187,35 @@ void kvm_caps_string(char *buf, size_t cap)
 	}
 }
 
+/* A boolean module parameter ("Y"/"1"), false if it cannot be read. */
+static int kvm_module_param_on(const char *path)
+{
+	char c = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == 'Y' || c == 'y' || c == '1';
+}
+
+/*
+ * VMX allocates the APIC-access page whenever it virtualizes APIC accesses
+ * (flexpriority or APICv, on by default); SVM only with AVIC (kvm_amd avic=1).
+ */
+int kvm_has_apic_access_page(void)
+{
+	const char *f = kvm_flavour();
+
+	if (strcmp(f, "kvm_intel") == 0)
+		return 1;
+	if (strcmp(f, "kvm_amd") == 0)
+		return kvm_module_param_on("/sys/module/kvm_amd/parameters/avic");
+	return 0;
+}
+
 uint32_t kvm_host_tsc_khz(void)
 {
 	return kvm.tsc_khz;

@@ -26,6 +26,8 @@ int kvm_api_version(void);
 const char *kvm_flavour(void);		     /* "kvm-pvm", "kvm_intel", "kvm_amd", "unknown" */
 void kvm_caps_string(char *buf, size_t cap); /* present capabilities Dyad relies on */
 uint32_t kvm_host_tsc_khz(void);
+/* True if KVM maps a private APIC-access page at 0xfee00000 (VT-x; AMD with AVIC). */
+int kvm_has_apic_access_page(void);
 const struct kvm_cpuid2 *kvm_supported_cpuid(void);
 
 /* A VM: create, give it RAM (before the irqchip), the irqchip, the MSR filter. */

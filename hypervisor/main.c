@@ -6,9 +6,10 @@
  *   dyad-hv [--rundir DIR] [--verbose]
  *
  * DIR defaults to $DYAD_RUNDIR, else /run/dyad; it receives dyad-hv.pid and
- * hv.sock.  Logs go to stderr (the parent points it at DIR/dyad-hv.log) and
- * to the core log stream (`dyad dmesg`).  SIGTERM or SIGINT destroys every
- * domain and exits 0.
+ * hv.sock.  One dyad-hv per DIR (runlock.h): a second one exits with
+ * status 1 and a message naming DIR/dyad-hv.lock.  Logs go to stderr (the
+ * parent points it at DIR/dyad-hv.log) and to the core log stream
+ * (`dyad dmesg`).  SIGTERM or SIGINT destroys every domain and exits 0.
  *
  * Start-up is one ordered list; each step is undone by its _fini in
  * reverse order.
@@ -30,6 +31,7 @@
 #include "kvm.h"
 #include "log.h"
 #include "notify.h"
+#include "runlock.h"
 #include "vcpu.h"
 #include "virq_timer.h"
 
@@ -135,7 +137,7 @@ static int hv_serve(const struct hv_opts *o, int sigfd)
 int main(int argc, char **argv)
 {
 	struct hv_opts o;
-	int sigfd = -1, rc = hv_parse(argc, argv, &o);
+	int sigfd = -1, lockfd = -1, rc = hv_parse(argc, argv, &o);
 
 	if (rc) {
 		hv_usage(rc > 0 ? stdout : stderr);
@@ -144,7 +146,9 @@ int main(int argc, char **argv)
 	log_init("dyad-hv", o.level);
 	if (mkdir(o.rundir, 0700) < 0 && errno != EEXIST)
 		log_warn("cannot create %s: %s", o.rundir, strerror(errno));
-	rc = hv_signals(&sigfd);
+	rc = runlock_acquire(o.rundir, &lockfd);
+	if (!rc)
+		rc = hv_signals(&sigfd);
 	if (!rc)
 		rc = notify_init();
 	if (!rc)
@@ -155,6 +159,7 @@ int main(int argc, char **argv)
 	notify_fini();
 	if (sigfd >= 0)
 		close(sigfd);
+	runlock_release(lockfd);
 	if (rc)
 		log_err("exiting: %s", strerror(-rc));
 	return rc ? 1 : 0;

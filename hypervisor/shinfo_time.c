@@ -1,6 +1,6 @@
 /*
  * Time in shared_info: Xen's pvclock in each vcpu_info and the wallclock,
- * written once when the guest places shared_info.
+ * written once when the core places shared_info at domain creation.
  *
  * Dyad's timebase (abi.h) is the guest's own TSC, ns = tsc * 1000000 /
  * tsc_khz, never adjusted; so the pvclock is static: tsc_timestamp = 0,

@@ -1,5 +1,6 @@
 /*
- * Time fields of a freshly placed shared_info (see shinfo_time.c).
+ * Time fields of shared_info, filled when the core places it at domain
+ * creation (see shinfo_time.c).
  */
 #ifndef DYAD_HV_SHINFO_TIME_H
 #define DYAD_HV_SHINFO_TIME_H

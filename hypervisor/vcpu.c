@@ -79,16 +79,46 @@ uint64_t vcpu_cpu_time_ns(struct vcpu *v)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void vcpu_fini(struct vcpu *v)
+void vcpu_join(struct vcpu *v)
 {
 	if (v->thread_started) {
 		v->cpu_ns_final = vcpu_cpu_time_ns(v);
 		pthread_join(v->thread, NULL);
 		v->thread_started = false;
 	}
-	kvm_vcpu_close(v->fd, v->run);
+}
+
+void vcpu_release(struct vcpu *v)
+{
+	if (v->fd >= 0)
+		kvm_vcpu_close(v->fd, v->run);
 	v->fd = -1;
 	v->run = NULL;
+}
+
+bool vcpu_parked(struct vcpu *v)
+{
+	return !v->thread_started || v->state == VCPU_STATE_OFFLINE ||
+	       v->state == VCPU_STATE_PAUSED || v->state == VCPU_STATE_STOPPED;
+}
+
+bool vcpu_parked_context(struct vcpu *v, struct vcpu_x86_state *st)
+{
+	const struct kvm_sregs *s;
+
+	memset(st, 0, sizeof(*st));
+	if (v->ctx_pending) {
+		*st = v->ctx;
+	} else if (v->ran && v->run) {
+		s = &v->run->s.regs.sregs;
+		st->regs = v->run->s.regs.regs;
+		st->cs = s->cs, st->ds = s->ds, st->es = s->es, st->fs = s->fs;
+		st->gs = s->gs, st->ss = s->ss, st->tr = s->tr, st->ldt = s->ldt;
+		st->gdt = s->gdt, st->idt = s->idt;
+		st->cr0 = s->cr0, st->cr2 = s->cr2, st->cr3 = s->cr3, st->cr4 = s->cr4;
+		st->efer = s->efer;
+	}
+	return v->initialised;
 }
 
 /* Where a vCPU that may not run parks (lock held). */
@@ -101,6 +131,14 @@ static enum vcpu_state vcpu_park_state(struct vcpu *v)
 	return VCPU_STATE_PAUSED;
 }
 
+/* Park in state st until the domain's state changes (lock held). */
+static void vcpu_park(struct vcpu *v, enum vcpu_state st)
+{
+	v->state = st;
+	pthread_cond_broadcast(&v->d->parked);
+	pthread_cond_wait(&v->d->cond, &v->d->lock);
+}
+
 /* Block until the vCPU may run; false when the domain is dying. */
 static bool vcpu_wait_runnable(struct vcpu *v)
 {
@@ -108,15 +146,16 @@ static bool vcpu_wait_runnable(struct vcpu *v)
 	bool go;
 
 	pthread_mutex_lock(&d->lock);
-	while (d->life == DYAD_DOMAIN_STATE_RUNNING && (!v->up || d->paused)) {
-		v->state = vcpu_park_state(v);
-		pthread_cond_wait(&d->cond, &d->lock);
-	}
+	while (d->life == DYAD_DOMAIN_STATE_RUNNING && (!v->up || d->paused))
+		vcpu_park(v, vcpu_park_state(v));
 	go = d->life == DYAD_DOMAIN_STATE_RUNNING;
-	v->state = go ? (v->halted ? VCPU_STATE_BLOCKED : VCPU_STATE_RUNNING) : VCPU_STATE_STOPPED;
-	if (!go) /* shut down or crashed: park until destroyed */
+	if (go) {
+		v->state = v->halted ? VCPU_STATE_BLOCKED : VCPU_STATE_RUNNING;
+	} else { /* shut down or crashed: park until destroyed */
 		while (d->life != DYAD_DOMAIN_STATE_DYING)
-			pthread_cond_wait(&d->cond, &d->lock);
+			vcpu_park(v, VCPU_STATE_STOPPED);
+		v->state = VCPU_STATE_STOPPED;
+	}
 	pthread_mutex_unlock(&d->lock);
 	return go;
 }
@@ -290,8 +329,10 @@ static void *vcpu_thread(void *arg)
 	while (vcpu_wait_runnable(v)) {
 		int rc = vcpu_prepare_entry(v);
 
-		if (!rc)
+		if (!rc) {
 			rc = kvm_vcpu_run(v->fd);
+			v->ran = true; /* KVM stores the synced registers on every return */
+		}
 		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 		if (rc == -EINTR || rc == -EAGAIN)
 			continue;

@@ -12,7 +12,9 @@
  *   any      --domain shut down, crashed or dying--> STOPPED (final)
  *
  * The thread exists from domain creation to destruction and parks on the
- * domain's condition variable whenever it may not run.  Whoever changes
+ * domain's condition variable whenever it may not run.  A parked thread
+ * (state OFFLINE, PAUSED or STOPPED) is outside KVM_RUN and done with its
+ * last exit; it signals d->parked on the way in, which PAUSE waits for.  Whoever changes
  * what a vCPU may do kicks it (immediate_exit + SIGUSR1) so it leaves
  * KVM_RUN and re-reads its state.  KVM vCPU ioctls are issued only by the
  * vCPU's own thread: a new register state (from VCPUOP_initialise or the
@@ -64,6 +66,7 @@ struct vcpu {
 	uint64_t timer_tsc;    /* singleshot deadline last armed (0: none) */
 	bool halted;	       /* halted in the kernel since the last real exit */
 	uint64_t cpu_ns_final; /* thread CPU time, once the thread has exited */
+	bool ran;	       /* kvm_run's synced registers are valid (read when parked) */
 };
 
 /* Create the KVM vCPU (fd, kvm_run, CPUID); the thread is not started. */
@@ -71,8 +74,18 @@ int vcpu_init(struct vcpu *v, struct domain *d, uint32_t id) __attribute__((warn
 int vcpu_start(struct vcpu *v) __attribute__((warn_unused_result));
 /* Make the vCPU leave KVM_RUN soon; callable from any thread. */
 void vcpu_kick(struct vcpu *v);
-/* Join the thread (the domain must be DYING) and release the KVM vCPU. */
-void vcpu_fini(struct vcpu *v);
+/* Join the thread (the domain must be DYING). */
+void vcpu_join(struct vcpu *v);
+/* Release the KVM vCPU (every thread of the domain joined: siblings may kick it). */
+void vcpu_release(struct vcpu *v);
+/* True if the vCPU's thread is parked or never started (d->lock held). */
+bool vcpu_parked(struct vcpu *v);
+/*
+ * The registers of a parked vCPU (d->lock held): a state set but not yet
+ * loaded, else what its last KVM_RUN left in kvm_run (plus the core's
+ * hypercall result), else zeros.  Returns whether it was ever given a state.
+ */
+bool vcpu_parked_context(struct vcpu *v, struct vcpu_x86_state *st);
 /* CPU time consumed by the thread so far. */
 uint64_t vcpu_cpu_time_ns(struct vcpu *v);
 

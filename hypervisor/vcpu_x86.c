@@ -3,9 +3,12 @@
  *
  * Validation follows Xen's arch_set_info_hvm_guest for VCPU_HVM_MODE_64B:
  * the state must already be long mode (CR0.PE|PG, EFER.LME|LMA, CR4.PAE)
- * with a page-aligned CR3 inside the domain's RAM.  Anything KVM's VM entry
- * would still reject ends as KVM_EXIT_FAIL_ENTRY, which crashes only that
- * domain.
+ * with a page-aligned CR3 inside the domain's RAM, and (like Xen's
+ * hvm_cr0/cr4/efer checks) no control-register bit Dyad does not know
+ * (vcpu_x86.h's whitelists; CR0.NW without CD is invalid, SDM 2.5).
+ * CPUID leaf 7 hides LA57, so no guest tries 5-level paging.  Anything
+ * KVM's VM entry would still reject ends as KVM_EXIT_FAIL_ENTRY, which
+ * crashes only that domain.
  */
 #include "vcpu_x86.h"
 
@@ -56,12 +59,14 @@ static void cpuid_add_hv(struct kvm_cpuid_entry2 *e, uint32_t vcpu_id, uint32_t 
 		  vcpu_id, domid, 0);
 }
 
-/* Adjust one of KVM's entries: x2APIC, TSC deadline, APIC id. */
+/* Adjust one of KVM's entries: x2APIC, TSC deadline, APIC id, no LA57. */
 static void cpuid_fix_entry(struct kvm_cpuid_entry2 *e, uint32_t vcpu_id)
 {
 	if (e->function == 1) {
 		e->ecx |= (1u << 21) | (1u << 24) | (1u << 31);
 		e->ebx = (e->ebx & 0x00ffffffu) | (vcpu_id << 24);
+	} else if (e->function == 7 && e->index == 0) {
+		e->ecx &= ~(1u << 16); /* CPUID.(7,0):ECX[16] = LA57 (SDM vol. 2A, CPUID) */
 	} else if (e->function == 0xb || e->function == 0x1f) {
 		e->edx = vcpu_id;
 	}
@@ -115,6 +120,14 @@ static struct kvm_segment x86_seg_from_ctl(const struct dyad_ctl_segment *s)
 static const char *x86_check_mode(uint64_t cr0, uint64_t cr3, uint64_t cr4, uint64_t efer,
 				  uint64_t rip, uint64_t rflags, uint64_t ram_size)
 {
+	if (cr0 & ~X86_CR0_VALID)
+		return "CR0 has reserved or unsupported bits set";
+	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return "CR0.NW without CR0.CD is invalid";
+	if (cr4 & ~X86_CR4_VALID)
+		return "CR4 has reserved or unsupported bits set (LA57, VMXE, SMXE, PKE, ...)";
+	if (efer & ~X86_EFER_VALID)
+		return "EFER has reserved or unsupported bits set (only SCE, LME, LMA, NXE)";
 	if ((cr0 & (X86_CR0_PE | X86_CR0_PG)) != (X86_CR0_PE | X86_CR0_PG))
 		return "CR0.PE and CR0.PG must be set";
 	if (!(cr4 & X86_CR4_PAE))
@@ -196,6 +209,56 @@ int vcpu_x86_from_ctl(const struct dyad_vcpu_regs *in, uint64_t ram_size,
 	st.tr.type = X86_SEG_TSS_BUSY; /* VM entry wants a busy TSS */
 	*out = st;
 	return 0;
+}
+
+/* A kvm_segment in VMX-style access rights (ctl_msg.h), the inverse of the above. */
+static struct dyad_ctl_segment x86_seg_to_ctl(const struct kvm_segment *k)
+{
+	return (struct dyad_ctl_segment){
+		.base = k->base,
+		.limit = k->limit,
+		.selector = k->selector,
+		.attr = (uint16_t)((k->type & 0xf) | (k->s & 1) << 4 | (k->dpl & 3) << 5 |
+				   (k->present & 1) << 7 | (k->avl & 1) << 12 | (k->l & 1) << 13 |
+				   (k->db & 1) << 14 | (k->g & 1) << 15),
+	};
+}
+
+void vcpu_x86_to_ctl(const struct vcpu_x86_state *st, struct dyad_vcpu_regs *out)
+{
+	const struct kvm_regs *r = &st->regs;
+
+	*out = (struct dyad_vcpu_regs){
+		.rax = r->rax,
+		.rbx = r->rbx,
+		.rcx = r->rcx,
+		.rdx = r->rdx,
+		.rsi = r->rsi,
+		.rdi = r->rdi,
+		.rsp = r->rsp,
+		.rbp = r->rbp,
+		.r8 = r->r8,
+		.r9 = r->r9,
+		.r10 = r->r10,
+		.r11 = r->r11,
+		.r12 = r->r12,
+		.r13 = r->r13,
+		.r14 = r->r14,
+		.r15 = r->r15,
+		.rip = r->rip,
+		.rflags = r->rflags,
+		.cr0 = st->cr0,
+		.cr2 = st->cr2,
+		.cr3 = st->cr3,
+		.cr4 = st->cr4,
+		.efer = st->efer,
+	};
+	out->cs = x86_seg_to_ctl(&st->cs), out->ds = x86_seg_to_ctl(&st->ds);
+	out->es = x86_seg_to_ctl(&st->es), out->fs = x86_seg_to_ctl(&st->fs);
+	out->gs = x86_seg_to_ctl(&st->gs), out->ss = x86_seg_to_ctl(&st->ss);
+	out->tr = x86_seg_to_ctl(&st->tr), out->ldt = x86_seg_to_ctl(&st->ldt);
+	out->gdt = (struct dyad_ctl_dtable){.base = st->gdt.base, .limit = st->gdt.limit};
+	out->idt = (struct dyad_ctl_dtable){.base = st->idt.base, .limit = st->idt.limit};
 }
 
 static struct kvm_segment x86_flat(uint16_t sel, uint8_t type, int code)

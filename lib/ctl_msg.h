@@ -238,7 +238,8 @@ struct dyad_ctl_physinfo {
  *           set its upcall vector).  dom0 notifies the guest with
  *           evtchn_2l_raise() on the shared_info at shared_info_gpa in its
  *           mapping of the memfd, and writes 1 to fds[1] if it returns true.
- * The guest must have placed shared_info first (-EAGAIN otherwise); the
+ * shared_info exists from domain creation (the core places it at
+ * DYAD_BOOT_SHARED_INFO), so this works before the guest first runs; the
  * port must be unbound to remote_dom 0 (BIND) (-EINVAL otherwise).
  * EVTCHN_UNBIND_DOM0 closes dom0's end: the guest port goes back to
  * ECS_UNBOUND (remote 0), or is freed if the guest never bound it (ALLOC).
@@ -252,7 +253,7 @@ struct dyad_ctl_evtchn_dom0 {
 	struct dyad_ctl_status st;
 	uint32_t guest_port;
 	uint32_t vcpu;		  /* the vCPU the port notifies */
-	uint64_t shared_info_gpa; /* where the guest placed shared_info */
+	uint64_t shared_info_gpa; /* where shared_info is (DYAD_BOOT_SHARED_INFO) */
 };
 
 /*

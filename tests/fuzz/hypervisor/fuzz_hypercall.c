@@ -8,8 +8,10 @@
  * 0 of a 4 MiB domain, where the page tables and argument structs live.
  * The rest of RAM is zero.  The domain is rebuilt for every input.
  *
- * With FUZZ_F_PREPARE in the cpl word the domain first gets shared_info
- * and grant frame 0 (at FUZZ_SI_GPFN, FUZZ_GNT_GPFN), so event-channel and
+ * Every domain has shared_info from creation (at DYAD_BOOT_SHARED_INFO,
+ * inside the input's RAM bytes, so the input controls its contents).
+ * With FUZZ_F_PREPARE in the cpl word the domain first gets grant frame 0
+ * (at FUZZ_GNT_GPFN), so event-channel and
  * grant ops get past their set-up checks, and the peer (a second domain,
  * domid 1, the first one this process creates, kept across inputs) offers
  * port 1 to it and takes its grant entries from the input's RAM bytes at
@@ -30,7 +32,6 @@
 #define FUZZ_HDR	 64u
 #define FUZZ_RAM_BYTES	 (256u * 1024u)
 #define FUZZ_F_PREPARE	 (1ull << 16)
-#define FUZZ_SI_GPFN	 0x3f0u
 #define FUZZ_GNT_GPFN	 0x3f1u
 #define FUZZ_PEER_GRANTS 0x30000u
 #define FUZZ_PEER_PAGE	 0x200000u /* what the peer grants usually point at */
@@ -65,21 +66,19 @@ static void fuzz_make_peer(void)
 	if (fuzz_peer)
 		return;
 	fuzz_peer = fuzz_domain("peer", 0);
-	if (!fuzz_peer || evtchn_set_shared_info(fuzz_peer, FUZZ_SI_GPFN * 4096ull) ||
-	    gnttab_set_frame(fuzz_peer, 0, FUZZ_GNT_GPFN * 4096ull))
+	if (!fuzz_peer || gnttab_set_frame(fuzz_peer, 0, FUZZ_GNT_GPFN * 4096ull))
 		__builtin_trap();
 	memset(fuzz_peer->mem.host + FUZZ_PEER_PAGE, 0x5a, 4096);
 }
 
-/* shared_info and a grant frame for d; the peer offers port 1 and its grants to d. */
+/* A grant frame for d; the peer offers port 1 and its grants to d. */
 static void fuzz_prepare(struct domain *d)
 {
 	grant_entry_v1_t *e =
 		(grant_entry_v1_t *)(void *)(fuzz_peer->mem.host + FUZZ_GNT_GPFN * 4096ull);
 	uint32_t port;
 
-	if (evtchn_set_shared_info(d, FUZZ_SI_GPFN * 4096ull) ||
-	    gnttab_set_frame(d, 0, FUZZ_GNT_GPFN * 4096ull))
+	if (gnttab_set_frame(d, 0, FUZZ_GNT_GPFN * 4096ull))
 		__builtin_trap();
 	memcpy(e, d->mem.host + FUZZ_PEER_GRANTS, 4096);
 	for (uint32_t i = 0; i < 4096 / sizeof(*e); i++)

@@ -52,7 +52,8 @@ def physmap(space, idx, gpfn, dom=SELF):
 
 
 def main():
-    seed("mem_shared_info", HC_MEMORY, 7, physmap(0, 0, 0x100), flags=0)
+    seed("mem_shared_info", HC_MEMORY, 7, physmap(0, 0, 0x100), flags=0)  # moving it
+    seed("mem_shared_info_fixed", HC_MEMORY, 7, physmap(0, 0, 0x8), flags=0)
     seed("mem_grant_frame", HC_MEMORY, 7, physmap(1, 1, 0x101))
     seed("mem_grant_status_idx", HC_MEMORY, 7, physmap(1, 0x80000000, 0x101))
     seed("hvm_upcall_vector", HC_HVM, 23, struct.pack("<IB3x", 1, 0xf0))

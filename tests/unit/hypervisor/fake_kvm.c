@@ -62,6 +62,13 @@ void kvm_caps_string(char *buf, size_t cap)
 	snprintf(buf, cap, "fake");
 }
 
+int fake_kvm_apic_access_page;
+
+int kvm_has_apic_access_page(void)
+{
+	return fake_kvm_apic_access_page;
+}
+
 uint32_t kvm_host_tsc_khz(void)
 {
 	return FAKE_KVM_TSC_KHZ;
@@ -120,12 +127,17 @@ int kvm_vcpu_create(int vm_fd, uint32_t id, int *fd, struct kvm_run **run)
 		return -ENOMEM;
 	}
 	fake_runs[vfd] = *run;
+	fake_vcpus[vfd].id = id;
 	*fd = vfd;
+	__atomic_add_fetch(&fake_kvm_live_vcpus, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
 void kvm_vcpu_close(int fd, struct kvm_run *run)
 {
+	if (__atomic_load_n(&fake_kvm_in_run, __ATOMIC_SEQ_CST))
+		__atomic_add_fetch(&fake_kvm_close_in_run, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&fake_kvm_live_vcpus, 1, __ATOMIC_SEQ_CST);
 	if (fd >= 0 && fd < FAKE_MAX_FD)
 		fake_runs[fd] = NULL;
 	free(run);
@@ -137,12 +149,15 @@ void kvm_vcpu_close(int fd, struct kvm_run *run)
 int kvm_vcpu_run(int fd)
 {
 	struct kvm_run *run = fake_runs[fd];
+	struct timespec ts = {0, 1000000};
 
-	while (!__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST)) {
-		struct timespec ts = {0, 1000000};
-
+	__atomic_add_fetch(&fake_kvm_in_run, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST))
 		nanosleep(&ts, NULL);
-	}
+	/* A real exit takes a while too, and siblings leave at different times. */
+	ts.tv_nsec *= 1 + fake_vcpus[fd].id;
+	nanosleep(&ts, NULL);
+	__atomic_sub_fetch(&fake_kvm_in_run, 1, __ATOMIC_SEQ_CST);
 	return -EINTR;
 }
 
@@ -152,9 +167,11 @@ int kvm_vcpu_tsc_khz(int fd, uint32_t *khz)
 	return 0;
 }
 
+int fake_kvm_fail_set_cpuid, fake_kvm_live_vcpus, fake_kvm_in_run, fake_kvm_close_in_run;
+
 int kvm_vcpu_set_cpuid(int fd, const struct kvm_cpuid2 *cpuid)
 {
-	return 0;
+	return fake_kvm_fail_set_cpuid ? -EINVAL : 0;
 }
 
 int kvm_vcpu_get_sregs(int fd, struct kvm_sregs *sregs)

@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 
 #include <dyad/boot.h>
 #include "control.h"
+#include "fake_kvm.h"
 #include "ipc.h"
 #include "notify.h"
 #include "test_hv.h"
@@ -360,15 +362,13 @@ START_TEST(evtchn_gnttab_ops)
 
 	ck_assert_int_eq(create("ev", 8, 1, 0), 0);
 	id = ev.domid = created();
-	ck_assert_int_eq(dom(DYAD_CTL_EVTCHN_ALLOC_DOM0, id), -EAGAIN); /* no shared_info */
-	ck_assert_int_eq(evtchn_set_shared_info(domain_find(id), 0x100000), 0);
-	ck_assert_int_eq(dom(DYAD_CTL_EVTCHN_ALLOC_DOM0, id), 0);
+	ck_assert_int_eq(dom(DYAD_CTL_EVTCHN_ALLOC_DOM0, id), 0); /* shared_info from creation */
 	ck_assert_int_eq(ctl_msg_check_reply(rep_hdr(), sizeof(*rep_hdr()) + rep_hdr()->len,
 					     DYAD_CTL_EVTCHN_ALLOC_DOM0, &why),
 			 0);
 	e = rep_payload();
 	ck_assert_uint_eq(e->guest_port, 1);
-	ck_assert_uint_eq(e->shared_info_gpa, 0x100000);
+	ck_assert_uint_eq(e->shared_info_gpa, DYAD_BOOT_SHARED_INFO);
 	ck_assert_int_eq(rep_nfds, 2);
 	close(rep_fd);
 	close(rep_fd2);
@@ -390,6 +390,253 @@ START_TEST(evtchn_gnttab_ops)
 }
 END_TEST
 
+static int param(uint16_t type, uint32_t domid, uint32_t index, uint64_t value)
+{
+	struct dyad_ctl_param p = {.domid = domid, .index = index, .value = value};
+
+	return req(type, &p, sizeof(p));
+}
+
+static uint64_t param_value(void)
+{
+	const struct dyad_ctl_param_rep *r = rep_payload();
+
+	ck_assert_uint_eq(rep_hdr()->len, sizeof(*r));
+	return r->value;
+}
+
+/* SET_PARAM / GET_PARAM, and the guest's HVMOP_get_param reads the same values. */
+START_TEST(params)
+{
+	struct xen_hvm_param hp = {.domid = DOMID_SELF, .index = HVM_PARAM_STORE_PFN};
+	struct pt_builder pt;
+	struct hc_ctx c;
+	struct domain *d;
+	uint32_t id;
+
+	ck_assert_int_eq(create("prm", 16, 1, 0), 0);
+	id = created();
+	d = domain_find(id);
+	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, id, HVM_PARAM_STORE_PFN, 0), 0);
+	ck_assert_uint_eq(param_value(), 0); /* not provided */
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_PFN, 6), 0);
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_EVTCHN, 1), 0);
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_CONSOLE_PFN, 7), 0);
+	ck_assert_int_eq(
+		param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_CONSOLE_EVTCHN, DYAD_EVTCHN_MAX_PORTS - 1),
+		0);
+	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, id, HVM_PARAM_CONSOLE_EVTCHN, 99), 0);
+	ck_assert_uint_eq(param_value(), DYAD_EVTCHN_MAX_PORTS - 1);
+	/* every error, and none changes anything */
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_PFN, 16u << 8), -EINVAL);
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_PFN, ~0ull), -EINVAL);
+	ck_assert_int_eq(
+		param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_EVTCHN, DYAD_EVTCHN_MAX_PORTS),
+		-EINVAL);
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_CALLBACK_IRQ, 1), -EINVAL);
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, 0xffffffffu, 1), -EINVAL);
+	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, id, HVM_PARAM_CALLBACK_IRQ, 0), -EINVAL);
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, 999, HVM_PARAM_STORE_PFN, 6), -ESRCH);
+	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, 999, HVM_PARAM_STORE_PFN, 0), -ESRCH);
+	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, id, HVM_PARAM_STORE_PFN, 0), 0);
+	ck_assert_uint_eq(param_value(), 6);
+	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, id, HVM_PARAM_STORE_EVTCHN, 0), 0);
+	ck_assert_uint_eq(param_value(), 1);
+	/* the guest's view */
+	pt_init(&pt, d->mem.host, d->mem.size, 0x10000);
+	pt_map(&pt, 0, 0, PT_P | PT_W | PT_U, 2ull << 20);
+	c = hv_test_ctx(d, 0, pt.cr3, 3);
+	memcpy(d->mem.host + 0x100000, &hp, sizeof(hp));
+	c.arg[0] = HVMOP_get_param, c.arg[1] = 0x100000;
+	ck_assert_int_eq(hypercall_dispatch(&c, __HYPERVISOR_hvm_op), -EPERM); /* not ring 3 */
+	c = hv_test_ctx(d, 0, pt.cr3, 0);
+	c.arg[0] = HVMOP_get_param, c.arg[1] = 0x100000;
+	hp.index = HVM_PARAM_CONSOLE_PFN;
+	memcpy(d->mem.host + 0x100000, &hp, sizeof(hp));
+	ck_assert_int_eq(hypercall_dispatch(&c, __HYPERVISOR_hvm_op), 0);
+	memcpy(&hp, d->mem.host + 0x100000, sizeof(hp));
+	ck_assert_uint_eq(hp.value, 7);
+	/* 0 clears */
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_CONSOLE_PFN, 0), 0);
+	ck_assert_int_eq(hypercall_dispatch(&c, __HYPERVISOR_hvm_op), 0);
+	memcpy(&hp, d->mem.host + 0x100000, sizeof(hp));
+	ck_assert_uint_eq(hp.value, 0);
+}
+END_TEST
+
+static int alloc_unbound(uint32_t domid, uint32_t remote, uint32_t *port)
+{
+	struct dyad_ctl_evtchn_alloc a = {.domid = domid, .remote_dom = remote};
+	int rc = req(DYAD_CTL_EVTCHN_ALLOC_UNBOUND, &a, sizeof(a));
+
+	*port = rc ? 0 : ((const struct dyad_ctl_evtchn_port *)rep_payload())->port;
+	return rc;
+}
+
+/* The toolstack's store/console channels: allocated for the guest, then bound by dom0. */
+START_TEST(evtchn_alloc_unbound_op)
+{
+	struct dyad_ctl_evtchn ev;
+	const struct dyad_ctl_evtchn_dom0 *e;
+	struct domain *d;
+	uint32_t id, other, s, c, p;
+
+	ck_assert_int_eq(create("eau", 8, 1, 0), 0);
+	id = created();
+	ck_assert_int_eq(create("peer", 8, 1, 0), 0);
+	other = created();
+	d = domain_find(id);
+	ck_assert_int_eq(alloc_unbound(id, 0, &s), 0);		/* before the guest ever ran */
+	ck_assert_int_eq(alloc_unbound(id, DOMID_SELF, &c), 0); /* the caller: dom0 */
+	ck_assert_uint_eq(s, 1);
+	ck_assert_uint_eq(c, 2);
+	ck_assert_uint_eq(d->evtchn.port[c].state, EVTCHN_UNBOUND);
+	ck_assert_uint_eq(d->evtchn.port[c].rdom, 0);
+	ck_assert_int_eq(alloc_unbound(id, other, &p), 0); /* for a guest peer */
+	ck_assert_uint_eq(d->evtchn.port[p].rdom, other);
+	ev = (struct dyad_ctl_evtchn){.domid = id, .port = p};
+	ck_assert_int_eq(req(DYAD_CTL_EVTCHN_BIND_DOM0, &ev, sizeof(ev)), -EINVAL); /* not dom0's */
+	ev.port = s;
+	ck_assert_int_eq(req(DYAD_CTL_EVTCHN_BIND_DOM0, &ev, sizeof(ev)), 0);
+	e = rep_payload();
+	ck_assert_uint_eq(e->guest_port, s);
+	ck_assert_uint_eq(e->shared_info_gpa, DYAD_BOOT_SHARED_INFO);
+	ck_assert_int_eq(rep_nfds, 2);
+	close(rep_fd);
+	close(rep_fd2);
+	ck_assert_uint_eq(d->evtchn.port[s].state, EVTCHN_INTERDOMAIN);
+	/* errors */
+	ck_assert_int_eq(alloc_unbound(id, DOMID_IO, &p), -ESRCH);
+	ck_assert_int_eq(alloc_unbound(id, 0xffffffffu, &p), -ESRCH);
+	ck_assert_int_eq(alloc_unbound(999, 0, &p), -ESRCH);
+	for (uint32_t i = 4; i < DYAD_EVTCHN_MAX_PORTS; i++)
+		ck_assert_int_eq(alloc_unbound(id, 0, &p), 0);
+	ck_assert_int_eq(alloc_unbound(id, 0, &p), -ENOSPC);
+}
+END_TEST
+
+static int get_ctx(uint32_t domid, uint32_t vcpu)
+{
+	struct dyad_ctl_vcpu v = {.domid = domid, .vcpu = vcpu};
+
+	return req(DYAD_CTL_GET_VCPU_CONTEXT, &v, sizeof(v));
+}
+
+static const struct dyad_ctl_vcpu_context_rep *ctx_rep(void)
+{
+	ck_assert_uint_eq(rep_hdr()->len, sizeof(struct dyad_ctl_vcpu_context_rep));
+	return rep_payload();
+}
+
+/* Registers for core dumps: only while the vCPUs stand still. */
+START_TEST(get_vcpu_context_op)
+{
+	struct dyad_vcpu_regs r = good_regs(), back;
+	struct dyad_ctl_shutdown sd = {.reason = SHUTDOWN_crash};
+	struct domain *d;
+	uint32_t id;
+
+	ck_assert_int_eq(create("gvc", 16, 2, 0), 0);
+	id = created();
+	d = domain_find(id);
+	ck_assert_int_eq(get_ctx(id, 0), 0); /* paused, never set */
+	ck_assert_uint_eq(ctx_rep()->online, 0);
+	ck_assert_uint_eq(ctx_rep()->regs.rip, 0);
+	r.rax = 0x1234, r.r15 = 0xf15;
+	ck_assert_int_eq(set_ctx(id, 0, &r), 0);
+	ck_assert_int_eq(get_ctx(id, 0), 0); /* set, not yet loaded */
+	back = ctx_rep()->regs;
+	ck_assert_uint_eq(ctx_rep()->online, 1);
+	ck_assert_uint_eq(back.rip, r.rip);
+	ck_assert_uint_eq(back.rax, 0x1234);
+	ck_assert_uint_eq(back.r15, 0xf15);
+	ck_assert_uint_eq(back.cr3, r.cr3);
+	ck_assert_uint_eq(back.efer, r.efer);
+	ck_assert_uint_eq(back.cs.attr, r.cs.attr);
+	ck_assert_uint_eq(back.cs.selector, DYAD_SEL_KCODE);
+	ck_assert_uint_eq(back.tr.attr, 0x8b); /* busy 64-bit TSS, as loaded */
+	ck_assert_uint_eq(get_ctx(id, 1), 0);
+	ck_assert_uint_eq(ctx_rep()->online, 0);
+	/* running: refused */
+	ck_assert_int_eq(dom(DYAD_CTL_UNPAUSE, id), 0);
+	ck_assert_int_eq(get_ctx(id, 0), -EBUSY);
+	while (__atomic_load_n(&fake_kvm_in_run, __ATOMIC_SEQ_CST) == 0)
+		sched_yield(); /* vCPU 0 is in (fake) KVM_RUN */
+	/* paused after it ran: what KVM left in kvm_run (faked here) */
+	ck_assert_int_eq(dom(DYAD_CTL_PAUSE, id), 0);
+	ck_assert(d->vcpus[0].ran);
+	d->vcpus[0].run->s.regs.regs.rip = 0x200123;
+	d->vcpus[0].run->s.regs.sregs.cr3 = 0x30000;
+	ck_assert_int_eq(get_ctx(id, 0), 0);
+	ck_assert_uint_eq(ctx_rep()->regs.rip, 0x200123);
+	ck_assert_uint_eq(ctx_rep()->regs.cr3, 0x30000);
+	/* crashed: allowed, even unpaused */
+	ck_assert_int_eq(dom(DYAD_CTL_UNPAUSE, id), 0);
+	sd.domid = id;
+	ck_assert_int_eq(req(DYAD_CTL_SHUTDOWN, &sd, sizeof(sd)), 0);
+	ck_assert_int_eq(get_ctx(id, 0), 0);
+	ck_assert(vcpu_parked(&d->vcpus[0])); /* PAUSED still, or STOPPED: not running */
+	/* errors */
+	ck_assert_int_eq(get_ctx(id, 2), -EINVAL);
+	ck_assert_int_eq(get_ctx(id, 0xffffffffu), -EINVAL);
+	ck_assert_int_eq(get_ctx(999, 0), -ESRCH);
+}
+END_TEST
+
+static int rename_dom(uint32_t domid, const char *name)
+{
+	struct dyad_ctl_rename rn = {.domid = domid};
+
+	memcpy(rn.name, name, strnlen(name, sizeof(rn.name)));
+	return req(DYAD_CTL_RENAME, &rn, sizeof(rn));
+}
+
+/* xl's rename-restart: the old domain takes "<name>-<domid>"; list and events follow. */
+START_TEST(rename_op)
+{
+	struct dyad_ctl_shutdown sd = {.reason = SHUTDOWN_reboot};
+	const struct dyad_ctl_list *l;
+	const struct dyad_ctl_dominfo *info;
+	struct dyad_ctl_event ev;
+	struct dyad_ctl_rename rn = {0};
+	uint32_t a, b;
+
+	ck_assert_int_eq(create("web", 16, 1, 0), 0);
+	a = created();
+	ck_assert_int_eq(create("db", 16, 1, 0), 0);
+	b = created();
+	while (notify_drain(&ev, 1) == 1) /* drop the CREATED events */
+		;
+	ck_assert_int_eq(rename_dom(a, "web-1"), 0);
+	ck_assert_int_eq(rename_dom(a, "web-1"), 0); /* its own name: no-op */
+	ck_assert_int_eq(req(DYAD_CTL_LIST, NULL, 0), 0);
+	l = rep_payload();
+	info = (const void *)(l + 1);
+	ck_assert_str_eq(info[0].name, "web-1");
+	ck_assert_str_eq(info[1].name, "db");
+	ck_assert_int_eq(create("web", 16, 1, 0), 0); /* the old name is free again */
+	/* errors, none of which renames */
+	ck_assert_int_eq(rename_dom(a, "db"), -EEXIST);
+	ck_assert_int_eq(rename_dom(b, "web"), -EEXIST);
+	ck_assert_int_eq(rename_dom(a, ""), -EINVAL);
+	ck_assert_int_eq(rename_dom(a, "42"), -EINVAL);
+	ck_assert_int_eq(rename_dom(a, "a b"), -EINVAL);
+	rn.domid = a;
+	memset(rn.name, 'x', sizeof(rn.name)); /* no NUL */
+	ck_assert_int_eq(req(DYAD_CTL_RENAME, &rn, sizeof(rn)), -EINVAL);
+	ck_assert_int_eq(rename_dom(999, "zzz"), -ESRCH);
+	ck_assert_str_eq(domain_find(a)->name, "web-1");
+	/* events carry the new name */
+	while (notify_drain(&ev, 1) == 1)
+		;
+	sd.domid = a;
+	ck_assert_int_eq(req(DYAD_CTL_SHUTDOWN, &sd, sizeof(sd)), 0);
+	ck_assert_uint_eq(notify_drain(&ev, 1), 1);
+	ck_assert_uint_eq(ev.kind, DYAD_EVENT_SHUTDOWN);
+	ck_assert_str_eq(ev.name, "web-1");
+}
+END_TEST
+
 static Suite *ctl_ops_suite(void)
 {
 	Suite *s = suite_create("ctl_ops");
@@ -405,6 +652,10 @@ static Suite *ctl_ops_suite(void)
 	tcase_add_test(tc, stream_reads);
 	tcase_add_test(tc, evtchn_gnttab_ops);
 	tcase_add_test(tc, unauthorised_peer);
+	tcase_add_test(tc, params);
+	tcase_add_test(tc, evtchn_alloc_unbound_op);
+	tcase_add_test(tc, get_vcpu_context_op);
+	tcase_add_test(tc, rename_op);
 	suite_add_tcase(s, tc);
 	return s;
 }

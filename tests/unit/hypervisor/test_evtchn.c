@@ -23,8 +23,8 @@
 #include "virq_timer.h"
 #include "test_hv.h"
 
-#define ARG    0x300000ull /* argument area */
-#define SI_GPA 0x100000ull /* where the tests place shared_info */
+#define ARG    0x300000ull	     /* argument area */
+#define SI_GPA DYAD_BOOT_SHARED_INFO /* where the core places shared_info */
 #define MEM_MB 8u
 
 static struct domain *a, *b;
@@ -136,31 +136,38 @@ static uint64_t efd_take(int fd)
 	return v;
 }
 
+/* shared_info exists from creation; the guest's add_to_physmap is idempotent for its frame. */
 START_TEST(shared_info_placement)
 {
 	struct domain *c = make("c", 1);
-	uint32_t p;
-
-	ck_assert_int_eq(alloc_unbound(c, 0, &p), -EAGAIN);
-	ck_assert_int_eq(place_si(c, 0x6f, 0), -EINVAL); /* builder pages */
-	ck_assert_int_eq(place_si(c, MEM_MB << 8, 0), -EINVAL);
-	ck_assert_int_eq(place_si(c, ~0ull, 0), -EINVAL);
-	ck_assert_int_eq(place_si(c, 0x100, 1), -EINVAL);
-	memset(c->mem.host + 0x100000, 0xaa, 4096);
-	ck_assert_int_eq(place_si(c, 0x100, 0), 0);
-	ck_assert_uint_eq(c->mem.host[0x100000 + 4095], 0); /* zeroed */
-	ck_assert_int_eq(place_si(c, 0x101, 0), -EEXIST);
-	/* time: a static pvclock for the TSC frequency, and a wallclock near now */
-	struct shared_info *s = (struct shared_info *)(void *)(c->mem.host + 0x100000);
-	uint32_t mul;
+	struct shared_info *s = si(c);
+	uint32_t p, mul;
 	int8_t shift;
+
+	ck_assert_ptr_eq(c->evtchn.si, s);
+	ck_assert_uint_eq(c->evtchn.si_gpa, DYAD_BOOT_SHARED_INFO);
+	ck_assert_int_eq(alloc_unbound(c, 0, &p), 0); /* before the guest said anything */
+	/* time: a static pvclock for the TSC frequency, and a wallclock near now */
 	shinfo_time_scale(c->tsc_khz, &mul, &shift);
 	ck_assert_uint_eq(s->vcpu_info[0].time.version, 2);
 	ck_assert_uint_eq(s->vcpu_info[0].time.tsc_to_system_mul, mul);
 	ck_assert_int_eq(s->vcpu_info[0].time.tsc_shift, shift);
 	ck_assert_uint_eq(s->wc_version, 2);
 	ck_assert_uint_gt(s->wc_sec, 1600000000u);
-	ck_assert_int_eq(alloc_unbound(c, 0, &p), 0);
+	/* the guest's own call for the fixed frame: 0, and nothing is reset */
+	s->vcpu_info[0].evtchn_upcall_mask = 1;
+	ck_assert_int_eq(place_si(c, DYAD_BOOT_SHARED_INFO >> 12, 0), 0);
+	ck_assert_int_eq(place_si(c, DYAD_BOOT_SHARED_INFO >> 12, 0), 0);
+	ck_assert_uint_eq(s->vcpu_info[0].evtchn_upcall_mask, 1);
+	/* moving it is refused, wherever to */
+	ck_assert_int_eq(place_si(c, 0x100, 0), -EEXIST);
+	ck_assert_int_eq(place_si(c, 0x6f, 0), -EEXIST);
+	ck_assert_int_eq(place_si(c, (DYAD_BOOT_SHARED_INFO >> 12) + 1, 0), -EEXIST);
+	ck_assert_int_eq(place_si(c, MEM_MB << 8, 0), -EINVAL); /* beyond RAM */
+	ck_assert_int_eq(place_si(c, ~0ull, 0), -EINVAL);
+	ck_assert_int_eq(place_si(c, DYAD_BOOT_SHARED_INFO >> 12, 1), -EINVAL); /* idx 1 */
+	ck_assert_int_eq(evtchn_set_shared_info(c, 0x100000), -EEXIST);
+	ck_assert_ptr_eq(c->evtchn.si, s);
 }
 END_TEST
 
@@ -466,7 +473,7 @@ START_TEST(ioeventfd_cap)
 	ck_assert_int_eq(fake_kvm_ioeventfds, (int)DYAD_EVTCHN_IOEVENTFD_MAX);
 	ck_assert(!b->evtchn.port[p].iofd);
 	efd = dup(fds[0]);
-	ck_assert_uint_eq(efd_take(efd), 1); /* pending from the bind */
+	ck_assert_uint_eq(efd_take(efd), 1);		   /* pending from the bind */
 	ck_assert_int_eq(port_op(b, EVTCHNOP_send, p), 0); /* the doorbell exit path */
 	ck_assert_uint_eq(efd_take(efd), 1);
 	ck_assert_int_eq(port_op(b, EVTCHNOP_close, 1), 0); /* frees one ioeventfd */
@@ -479,14 +486,20 @@ START_TEST(ioeventfd_cap)
 }
 END_TEST
 
-START_TEST(dom0_needs_shared_info)
+/* dom0 binds a fresh, never-run domain's port (the store and console do). */
+START_TEST(dom0_before_guest_runs)
 {
 	struct domain *c = make("c", 1);
 	struct dyad_ctl_evtchn_dom0 rep;
+	uint32_t p;
 	int fds[2];
 
-	ck_assert_int_eq(evtchn_dom0_alloc(c, &rep, fds), -EAGAIN);
-	ck_assert_int_eq(evtchn_dom0_bind(c, 1, &rep, fds), -EAGAIN);
+	ck_assert_int_eq(evtchn_alloc_unbound(c, 0, &p), 0);
+	ck_assert_int_eq(evtchn_dom0_bind(c, p, &rep, fds), 0);
+	ck_assert_uint_eq(rep.shared_info_gpa, DYAD_BOOT_SHARED_INFO);
+	ck_assert_uint_eq(c->evtchn.port[p].state, EVTCHN_INTERDOMAIN);
+	ck_assert_int_eq(evtchn_dom0_alloc(c, &rep, fds), 0);
+	ck_assert_uint_eq(rep.guest_port, p + 1);
 }
 END_TEST
 
@@ -679,7 +692,7 @@ static Suite *evtchn_suite(void)
 	tcase_add_test(tc, virqs);
 	tcase_add_test(tc, dom0_guest_first);
 	tcase_add_test(tc, dom0_first);
-	tcase_add_test(tc, dom0_needs_shared_info);
+	tcase_add_test(tc, dom0_before_guest_runs);
 	tcase_add_test(tc, ioeventfd_cap);
 	tcase_add_test(tc, destroy_peers);
 	tcase_add_test(tc, upcall_vector);

@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,6 +210,62 @@ static void put_hvm_ctx(uint32_t mode, uint64_t cr0, uint64_t cr3, uint64_t efer
 	memcpy(gmem(ARG), &ctx, sizeof(ctx));
 }
 
+static void put_hvm_ctx_crs(uint64_t cr0, uint64_t cr4, uint64_t efer)
+{
+	put_hvm_ctx(VCPU_HVM_MODE_64B, cr0, 0x10000, efer);
+	memcpy((uint8_t *)gmem(ARG) + offsetof(struct vcpu_hvm_context, cpu_regs.x86_64.cr4), &cr4,
+	       sizeof(cr4));
+}
+
+/* Review (b): control-register bits outside the whitelists are refused. */
+START_TEST(vcpu_op_initialise_reserved_bits)
+{
+	static const struct {
+		uint64_t cr0, cr4, efer;
+	} bad[] = {
+		{0x80010033 | (1ull << 6), 0x620, 0xd00},  /* CR0 bit 6 reserved */
+		{0x80010033 | (1ull << 32), 0x620, 0xd00}, /* CR0 upper half */
+		{0x80010033 | (1ull << 29), 0x620, 0xd00}, /* NW without CD */
+		{0x80010033, 0x620 | (1ull << 12), 0xd00}, /* LA57 */
+		{0x80010033, 0x620 | (1ull << 13), 0xd00}, /* VMXE */
+		{0x80010033, 0x620 | (1ull << 15), 0xd00}, /* reserved */
+		{0x80010033, 0x620 | (1ull << 40), 0xd00}, /* reserved */
+		{0x80010033, 0x620, 0xd00 | (1ull << 12)}, /* EFER.SVME */
+		{0x80010033, 0x620, 0xd00 | (1ull << 63)}, /* reserved */
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put_hvm_ctx_crs(bad[i].cr0, bad[i].cr4, bad[i].efer);
+		ck_assert_int_eq(hc(0, __HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, ARG), -EINVAL);
+	}
+	ck_assert(!d->vcpus[1].initialised);
+	/* Every whitelisted bit together is fine (CD with NW, SCE, PGE, OSXSAVE, ...). */
+	put_hvm_ctx_crs(X86_CR0_VALID, X86_CR4_VALID & ~(1ull << 17), X86_EFER_VALID);
+	ck_assert_int_eq(hc(0, __HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, ARG), 0);
+}
+END_TEST
+
+/* Review (f): Xen's SCHEDOP_shutdown_code: the first code wins over later reasons. */
+START_TEST(sched_op_shutdown_code)
+{
+	struct sched_shutdown s = {.reason = SHUTDOWN_poweroff};
+	struct dyad_ctl_dominfo info;
+
+	memcpy(gmem(ARG), &s, sizeof(s));
+	ck_assert_int_eq(hc(0, __HYPERVISOR_sched_op, SCHEDOP_shutdown_code, BAD_VA, 0), -EFAULT);
+	ck_assert_int_eq(hc(0, __HYPERVISOR_sched_op, SCHEDOP_shutdown_code, ARG, 0), 0);
+	domain_info(d, &info);
+	ck_assert_uint_eq(info.state, DYAD_DOMAIN_STATE_PAUSED); /* no shutdown yet */
+	s.reason = SHUTDOWN_reboot;
+	memcpy(gmem(ARG), &s, sizeof(s));
+	ck_assert_int_eq(hc(0, __HYPERVISOR_sched_op, SCHEDOP_shutdown_code, ARG, 0), 0);
+	domain_crash(d, "test: a fatal exit after the guest recorded its code");
+	domain_info(d, &info);
+	ck_assert_uint_eq(info.state, DYAD_DOMAIN_STATE_SHUTDOWN);
+	ck_assert_uint_eq(info.shutdown_reason, SHUTDOWN_poweroff);
+}
+END_TEST
+
 START_TEST(vcpu_op_initialise)
 {
 	ck_assert_int_eq(hc(0, __HYPERVISOR_vcpu_op, VCPUOP_initialise, 2, ARG), -ENOENT);
@@ -282,6 +339,7 @@ END_TEST
 START_TEST(hvm_op_get_param)
 {
 	struct xen_hvm_param p = {.domid = DOMID_SELF, .index = HVM_PARAM_STORE_PFN, .value = 77};
+	const char *why;
 
 	memcpy(gmem(ARG), &p, sizeof(p));
 	ck_assert_int_eq(hc(0, __HYPERVISOR_hvm_op, HVMOP_get_param, ARG, 0), 0);
@@ -303,6 +361,12 @@ START_TEST(hvm_op_get_param)
 	memcpy(gmem(0x300000), &p, sizeof(p)); /* readable, not writable */
 	ck_assert_int_eq(hc(0, __HYPERVISOR_hvm_op, HVMOP_get_param, RO_VA, 0), -EFAULT);
 	ck_assert_int_eq(hc(0, __HYPERVISOR_hvm_op, 999, ARG, 0), -ENOSYS);
+	/* what the toolstack set (DYAD_CTL_SET_PARAM) is what the guest reads */
+	ck_assert_int_eq(hvm_param_set(d, HVM_PARAM_STORE_PFN, 6, &why), 0);
+	memcpy(gmem(ARG), &p, sizeof(p));
+	ck_assert_int_eq(hc(0, __HYPERVISOR_hvm_op, HVMOP_get_param, ARG, 0), 0);
+	memcpy(&p, gmem(ARG), sizeof(p));
+	ck_assert_uint_eq(p.value, 6);
 }
 END_TEST
 
@@ -320,6 +384,8 @@ static Suite *hypercall_suite(void)
 	tcase_add_test(tc, sched_op_crash);
 	tcase_add_test(tc, sched_op_block);
 	tcase_add_test(tc, vcpu_op_initialise);
+	tcase_add_test(tc, vcpu_op_initialise_reserved_bits);
+	tcase_add_test(tc, sched_op_shutdown_code);
 	tcase_add_test(tc, vcpu_op_timer);
 	tcase_add_test(tc, timebase);
 	tcase_add_test(tc, hvm_op_get_param);
