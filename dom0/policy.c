@@ -8,22 +8,34 @@
  *   restart   - destroy it, then build it again from the record: a new
  *               domid, the same name and UUID (the builder saves the record
  *               under the new id);
- *   preserve  - leave it listed as shut down / crashed, record kept.
- * rename-restart and coredump-* run as their base action for now, and say
- * so.  Any failure is logged and the domain is left as it is; the
- * supervisor carries on with the next event.
+ *   preserve  - leave it listed as shut down / crashed, record kept;
+ *   rename-restart - rename the old domain "<name>-<domid>" in the core and
+ *               in its store `name` node (skipped, with a warning, when the
+ *               store is down), keep it (its record now says preserve, so a
+ *               reconnecting link does not act on it again), and build the
+ *               config again under the name;
+ *   coredump-destroy / coredump-restart - write RUNDIR/dump/<name>-<domid>.core
+ *               (coredump.h), then destroy / restart.
+ * policy_plan_of() spells the steps out.  Any failure is logged and the
+ * domain is left as it is; the supervisor carries on with the next event.
+ * A dump or rebuild runs in the supervisor's only thread: it is as long as
+ * writing the guest's RAM (sparse) or building a domain.
  */
 #include "policy.h"
 
 #include <dyad/xen.h>
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "coredump.h"
 #include "ctl_client.h"
 #include "log.h"
 #include "rundir.h"
+#include "store_client.h"
 
 enum policy_trigger policy_trigger_of(uint32_t kind, uint32_t reason)
 {
@@ -147,49 +159,142 @@ static int policy_rebuild(struct ctl_client *c, const struct dyad_domain_config 
 	return rc;
 }
 
-static void policy_restart(struct policy *p, struct ctl_client *c, uint32_t domid,
-			   const struct dyad_domain_config *cfg, uint64_t now_ms)
+struct policy_plan policy_plan_of(enum dyad_action a)
+{
+	switch (a) {
+	case DYAD_ACTION_DESTROY:
+		return (struct policy_plan){.destroy = true};
+	case DYAD_ACTION_RESTART:
+		return (struct policy_plan){.destroy = true, .restart = true};
+	case DYAD_ACTION_RENAME_RESTART:
+		return (struct policy_plan){.rename = true, .restart = true};
+	case DYAD_ACTION_COREDUMP_DESTROY:
+		return (struct policy_plan){.dump = true, .destroy = true};
+	case DYAD_ACTION_COREDUMP_RESTART:
+		return (struct policy_plan){.dump = true, .destroy = true, .restart = true};
+	case DYAD_ACTION_PRESERVE:
+	default:
+		return (struct policy_plan){0};
+	}
+}
+
+void policy_renamed(const char *name, uint32_t domid, char out[DYAD_NAME_MAX])
+{
+	char suffix[16];
+	int keep, n = snprintf(suffix, sizeof(suffix), "-%u", domid);
+
+	keep = (int)DYAD_NAME_MAX - 1 - n;
+	snprintf(out, DYAD_NAME_MAX, "%.*s%s", keep, name, suffix);
+}
+
+static void policy_dump(struct ctl_client *c, uint32_t domid, const char *name)
+{
+	char path[PATH_MAX], err[PATH_MAX + 128] = "";
+	int rc = coredump_default_path(name, domid, path, sizeof(path));
+
+	if (rc) {
+		log_err("domain %u (%s): no place for its core dump: %s; going on without one",
+			domid, name, strerror(-rc));
+		return;
+	}
+	if (coredump_domain(c, domid, path, err, sizeof(err)))
+		log_err("domain %u (%s): core dump failed: %s; going on without one", domid, name,
+			err);
+	else
+		log_info("domain %u (%s): core dumped to %s", domid, name, path);
+}
+
+/* /local/domain/N/name = newname, if the store answers. */
+static void policy_rename_store(uint32_t domid, const char *name, const char *newname)
+{
+	char sock[PATH_MAX], node[64];
+	struct store_client *s;
+	int rc = rundir_file("store.sock", sock, sizeof(sock));
+
+	if (!rc)
+		rc = store_client_open(sock, &s);
+	if (rc) {
+		log_warn("domain %u (%s): the store is down (%s); its name node keeps the old name",
+			 domid, name, strerror(-rc));
+		return;
+	}
+	snprintf(node, sizeof(node), "/local/domain/%u/name", domid);
+	rc = store_client_write(s, 0, node, newname, strlen(newname));
+	if (rc)
+		log_warn("domain %u (%s): cannot write %s: %s", domid, name, node, strerror(-rc));
+	store_client_close(s);
+}
+
+/*
+ * Rename the old domain out of the way and keep it.  Its record follows:
+ * the new name, and preserve for everything, so that reconciling after a
+ * reconnection leaves it alone.
+ */
+static int policy_rename(struct ctl_client *c, uint32_t domid, const struct dyad_domain_config *cfg)
+{
+	struct dyad_domain_config kept = *cfg;
+	char newname[DYAD_NAME_MAX];
+	int rc;
+
+	policy_renamed(cfg->name, domid, newname);
+	rc = ctl_rename(c, domid, newname);
+	if (rc) {
+		log_err("domain %u (%s): cannot rename it %s: %s; leaving it as it is", domid,
+			cfg->name, newname, strerror(-rc));
+		return rc;
+	}
+	policy_rename_store(domid, cfg->name, newname);
+	snprintf(kept.name, sizeof(kept.name), "%s", newname);
+	kept.on_poweroff = kept.on_reboot = kept.on_crash = DYAD_ACTION_PRESERVE;
+	rc = dyad_record_save(domid, &kept);
+	if (rc)
+		log_warn("domain %u (%s): cannot update its record: %s", domid, newname,
+			 strerror(-rc));
+	log_info("domain %u (%s): renamed %s and kept", domid, cfg->name, newname);
+	return 0;
+}
+
+/* The plan's steps, in order; the first failure ends it. */
+static void policy_carry_out(struct policy *p, struct ctl_client *c, uint32_t domid,
+			     const struct dyad_domain_config *cfg, const struct policy_plan *plan,
+			     uint64_t now_ms)
 {
 	uint32_t newid;
 
-	if (!policy_restart_allowed(p, cfg->name, now_ms)) {
+	if (plan->dump)
+		policy_dump(c, domid, cfg->name);
+	if (plan->restart && !policy_restart_allowed(p, cfg->name, now_ms)) {
 		log_err("domain %u (%s): restarted more than %u times within %u s; not restarting "
 			"it again, leaving it shut down",
 			domid, cfg->name, POLICY_RESTART_BURST, POLICY_RESTART_WINDOW_MS / 1000);
 		return;
 	}
-	if (policy_destroy(c, domid, cfg->name))
+	if (plan->rename && policy_rename(c, domid, cfg))
 		return;
-	if (policy_rebuild(c, cfg, &newid) == 0)
+	if (plan->destroy && policy_destroy(c, domid, cfg->name))
+		return;
+	if (plan->restart && policy_rebuild(c, cfg, &newid) == 0)
 		log_info("domain %s restarted as domain %u", cfg->name, newid);
 }
 
 static void policy_apply(struct policy *p, uint32_t domid, const struct dyad_domain_config *cfg,
 			 enum dyad_action action, uint64_t now_ms)
 {
+	struct policy_plan plan = policy_plan_of(action);
 	struct ctl_client *c;
 	int rc;
 
-	if (action == DYAD_ACTION_PRESERVE) {
+	if (!plan.dump && !plan.rename && !plan.destroy && !plan.restart) {
 		log_info("domain %u (%s): preserved as it is", domid, cfg->name);
 		return;
 	}
-	if (action == DYAD_ACTION_RENAME_RESTART || action == DYAD_ACTION_COREDUMP_DESTROY ||
-	    action == DYAD_ACTION_COREDUMP_RESTART)
-		log_warn("domain %u (%s): %s: the %s part is not implemented yet; doing %s", domid,
-			 cfg->name, dyad_action_name(action),
-			 action == DYAD_ACTION_RENAME_RESTART ? "rename" : "core dump",
-			 action == DYAD_ACTION_COREDUMP_DESTROY ? "destroy" : "restart");
 	rc = ctl_client_open(rundir_path(), &c);
 	if (rc) {
 		log_err("domain %u (%s): cannot reach the core: %s", domid, cfg->name,
 			strerror(-rc));
 		return;
 	}
-	if (action == DYAD_ACTION_DESTROY || action == DYAD_ACTION_COREDUMP_DESTROY)
-		(void)!policy_destroy(c, domid, cfg->name);
-	else
-		policy_restart(p, c, domid, cfg, now_ms);
+	policy_carry_out(p, c, domid, cfg, &plan, now_ms);
 	ctl_client_close(c);
 }
 

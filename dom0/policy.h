@@ -54,6 +54,29 @@ enum policy_trigger policy_trigger_of_info(const struct dyad_ctl_dominfo *d);
 enum dyad_action policy_action_for(enum policy_trigger t, const struct dyad_domain_config *cfg);
 const char *policy_trigger_name(enum policy_trigger t);
 
+/*
+ * What an on_* action does, in this order (xl's handle_domain_death):
+ *   dump     write an ELF core to RUNDIR/dump/<name>-<domid>.core; a failed
+ *            dump is logged and the rest goes on ("no point crying over
+ *            spilled milk", xl_vmcontrol.c);
+ *   rename   rename the old domain <name>-<domid> (core and store) and keep it;
+ *   destroy  destroy the old domain and drop its record;
+ *   restart  build the config again under its name (restart-loop guarded:
+ *            a refused restart happens before rename/destroy, so the domain
+ *            is left as it is).
+ */
+struct policy_plan {
+	bool dump, rename, destroy, restart;
+};
+
+struct policy_plan policy_plan_of(enum dyad_action a);
+
+/*
+ * The name rename-restart gives the old domain: "<name>-<domid>", with
+ * name shortened if needed so that it fits DYAD_NAME_MAX.
+ */
+void policy_renamed(const char *name, uint32_t domid, char out[DYAD_NAME_MAX]);
+
 /* May `name` be restarted at now_ms?  Records the restart when it may. */
 bool policy_restart_allowed(struct policy *p, const char *name, uint64_t now_ms);
 

@@ -5,6 +5,7 @@
  *   hv.sock, dyad-hv.pid, dyad-hv.log        the core
  *   dyad-dom0.pid, dyad-dom0.log            the supervisor
  *   domains/<domid>.json                    each domain's config (for on_* policy)
+ *   dump/<name>-<domid>.core                on_* coredump-destroy/-restart cores
  */
 #ifndef DYAD_RUNDIR_H
 #define DYAD_RUNDIR_H

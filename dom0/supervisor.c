@@ -6,11 +6,12 @@
  *
  * Start-up, in order: resolve the run directory, take RUNDIR/dom0.lock (a
  * second supervisor for the same directory exits 0 at once), write the pid
- * file, then start the services - for now the core, dyad-hv - and subscribe
- * to the core's events.  After that everything happens in one poll loop:
- * a signalfd for SIGCHLD (reap, restart with backoff) and SIGTERM/SIGINT
- * (stop the services in reverse order and exit 0), the core's event stream
- * (apply on_poweroff/on_reboot/on_crash), and timers for due restarts and
+ * file, then start the services - dyad-store, the core (dyad-hv),
+ * dyad-consoled, in that order - and subscribe to the core's events.
+ * After that everything happens in one poll loop: a signalfd for SIGCHLD
+ * (reap, restart with backoff) and SIGTERM/SIGINT (stop the services in
+ * reverse order and exit 0), the core's event stream (apply
+ * on_poweroff/on_reboot/on_crash), and timers for due restarts and
  * reconnections.  Nothing runs in a signal handler.
  */
 #include <errno.h>
@@ -210,46 +211,49 @@ static int supervisor_signals(struct supervisor *s)
 	return s->signal_fd < 0 ? -errno : 0;
 }
 
-/* The core: dyad-hv --rundir DIR, logging to RUNDIR/dyad-hv.log. */
-static int supervisor_add_core(struct supervisor *s)
+/*
+ * A service run as `bindir/exe --rundir DIR`, logging to DIR/exe.log.  A
+ * binary that is missing is not an error here: proc_start() logs "cannot
+ * run ..." and retries with backoff, so the others start regardless.
+ */
+static int supervisor_add_service(struct supervisor *s, const char *exe_name, struct proc **out)
 {
-	char bindir[PATH_MAX], exe[PATH_MAX], log[PATH_MAX], dir[PATH_MAX];
+	char bindir[PATH_MAX], exe[PATH_MAX], log[PATH_MAX], dir[PATH_MAX], leaf[64];
 	char opt[] = "--rundir";
 	char *argv[] = {exe, opt, dir, NULL};
-	int rc = rundir_bindir(bindir, sizeof(bindir));
-
-	if (rc)
-		return rc;
-	if ((size_t)snprintf(dir, sizeof(dir), "%s", rundir_path()) >= sizeof(dir))
-		return -ENAMETOOLONG;
-	if ((size_t)snprintf(exe, sizeof(exe), "%s/dyad-hv", bindir) >= sizeof(exe))
-		return -ENAMETOOLONG;
-	rc = rundir_file("dyad-hv.log", log, sizeof(log));
-	if (rc)
-		return rc;
-	/* The core writes its own dyad-hv.pid once it serves hv.sock. */
-	return proc_add(&s->procs, "dyad-hv", argv, log, NULL, PROC_RESTART_ALWAYS, &s->core);
-}
-
-/* The store: dyad-store --rundir DIR, before the core so it is up first. */
-static int supervisor_add_store(struct supervisor *s)
-{
-	char bindir[PATH_MAX], exe[PATH_MAX], log[PATH_MAX], dir[PATH_MAX];
-	char opt[] = "--rundir";
-	char *argv[] = {exe, opt, dir, NULL};
-	struct proc *p;
 	int rc = rundir_bindir(bindir, sizeof(bindir));
 
 	if (rc)
 		return rc;
 	if ((size_t)snprintf(dir, sizeof(dir), "%s", rundir_path()) >= sizeof(dir) ||
-	    (size_t)snprintf(exe, sizeof(exe), "%s/dyad-store", bindir) >= sizeof(exe))
+	    (size_t)snprintf(exe, sizeof(exe), "%s/%s", bindir, exe_name) >= sizeof(exe) ||
+	    (size_t)snprintf(leaf, sizeof(leaf), "%s.log", exe_name) >= sizeof(leaf))
 		return -ENAMETOOLONG;
-	rc = rundir_file("dyad-store.log", log, sizeof(log));
+	rc = rundir_file(leaf, log, sizeof(log));
 	if (rc)
 		return rc;
-	/* The store writes its own dyad-store.pid. */
-	return proc_add(&s->procs, "dyad-store", argv, log, NULL, PROC_RESTART_ALWAYS, &p);
+	if (access(exe, X_OK) < 0)
+		log_warn("%s is not there (%s); starting the other services without it", exe,
+			 strerror(errno));
+	return proc_add(&s->procs, exe_name, argv, log, NULL, PROC_RESTART_ALWAYS, out);
+}
+
+/*
+ * In start order (stopped in reverse): the store (it writes its own
+ * dyad-store.pid), the core (dyad-hv.pid once it serves hv.sock), then the
+ * console daemon, which finds domains through the store, reads console_io
+ * from the core, and retries both connections while they come up.
+ */
+static int supervisor_add_services(struct supervisor *s)
+{
+	struct proc *p;
+	int rc = supervisor_add_service(s, "dyad-store", &p);
+
+	if (!rc)
+		rc = supervisor_add_service(s, "dyad-hv", &s->core);
+	if (!rc)
+		rc = supervisor_add_service(s, "dyad-consoled", &p);
+	return rc;
 }
 
 /* Is pid a dyad-hv (its program, or the script an interpreter runs)? */
@@ -406,9 +410,7 @@ static int supervisor_setup(struct supervisor *s)
 		log_err("cannot set up signal handling: %s", strerror(-rc));
 		return rc;
 	}
-	rc = supervisor_add_store(s);
-	if (!rc)
-		rc = supervisor_add_core(s);
+	rc = supervisor_add_services(s);
 	if (rc)
 		log_err("cannot set up the services' process entries: %s", strerror(-rc));
 	return rc;

@@ -15,6 +15,10 @@ static const struct rt_app rt_apps[] = {
 	{"evtchn-ping", app_evtchn_ping_main, "event-channel ping-pong with dom0 or a guest"},
 	{"gnttab-exercise", app_gnttab_exercise_main, "grant, map, copy and revoke pages"},
 	{"hostile", app_hostile_main, "hammer the ABI with invalid arguments"},
+	{"xs", app_xs_main, "store reads, writes, a peer's node, a watch, the node quota"},
+	{"echo", app_echo_main, "echo console input lines"},
+	{"lines", app_lines_main, "print count=N numbered lines, then idle"},
+	{"con-hostile", app_con_hostile_main, "corrupt the console ring, then idle"},
 };
 
 const struct rt_app *rt_app_find(const char *name)

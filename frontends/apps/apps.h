@@ -27,5 +27,9 @@ int app_bench_hypercall_main(void);
 int app_evtchn_ping_main(void);
 int app_gnttab_exercise_main(void);
 int app_hostile_main(void);
+int app_xs_main(void);
+int app_echo_main(void);
+int app_lines_main(void);
+int app_con_hostile_main(void);
 
 #endif /* RT_APPS_H */

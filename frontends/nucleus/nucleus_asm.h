@@ -15,6 +15,7 @@
 #define NUC_HYPERCALL_PAGE 0x5000
 #define NUC_HYPERCALL_PORT 0xe0
 #define NUC_START_INFO	   0x1000
+#define NUC_SHARED_INFO	   0x8000
 #define NUC_GDT		   0x2000
 #define NUC_GDT_LIMIT	   (0x28 + 16 * 16 - 1)
 #define NUC_IDT		   0x3000
@@ -49,11 +50,10 @@
 
 /*
  * The upcall (include/guest/upcall.h): offsets in struct nucleus_callback,
- * struct vcpu_info's size and the offset of evtchn_upcall_mask in it, and
- * the bytes the nucleus leaves untouched below the interrupted ring-3 rsp.
+ * struct vcpu_info's size (vcpu_info[] starts shared_info) and the offset of evtchn_upcall_mask in
+ * it, and the bytes the nucleus leaves untouched below the interrupted ring-3 rsp.
  */
 #define NUC_CB_ENTRY	    0
-#define NUC_CB_VCPU_INFO    8
 #define NUC_VCPU_INFO_SHIFT 6 /* sizeof(struct vcpu_info) == 64 */
 #define NUC_VCPU_INFO_MASK  1
 #define NUC_UPCALL_GAP	    128

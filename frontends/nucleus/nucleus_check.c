@@ -35,7 +35,8 @@ _Static_assert(NUC_REPORT_TSC_RING3 == offsetof(struct nucleus_report, boot_tsc_
 _Static_assert(NUC_REPORT_TSC_KHZ == offsetof(struct nucleus_report, tsc_khz), "report");
 _Static_assert(NUC_VECTOR_UPCALL == DYAD_VECTOR_UPCALL, "upcall vector");
 _Static_assert(NUC_CB_ENTRY == offsetof(struct nucleus_callback, entry), "callback");
-_Static_assert(NUC_CB_VCPU_INFO == offsetof(struct nucleus_callback, vcpu_info), "callback");
+_Static_assert(NUC_SHARED_INFO == DYAD_BOOT_SHARED_INFO, "shared_info frame");
+_Static_assert(offsetof(struct shared_info, vcpu_info) == 0, "vcpu_info first");
 _Static_assert(sizeof(struct vcpu_info) == 1 << NUC_VCPU_INFO_SHIFT, "vcpu_info size");
 _Static_assert(NUC_VCPU_INFO_MASK == offsetof(struct vcpu_info, evtchn_upcall_mask), "mask");
 _Static_assert(NUC_UPCALL_GAP == NUCLEUS_UPCALL_GAP, "upcall gap");

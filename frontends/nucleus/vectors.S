@@ -119,15 +119,12 @@ nucleus_irq_upcall:
 	wrmsr
 	testb	$3, 32(%rsp)			/* ring 0 (boot): EOI only */
 	jz	1f
-	mov	nucleus_callback+NUC_CB_VCPU_INFO(%rip), %rdx
-	cmp	$nucleus_end, %rdx
-	jb	1f
 	cmpq	$0, nucleus_callback+NUC_CB_ENTRY(%rip)
 	je	1f
-	lea	-NUC_STACK0(%rsp), %rax		/* vcpu id = ring-0 stack index */
-	shr	$14, %rax
-	shl	$NUC_VCPU_INFO_SHIFT, %rax
-	add	%rax, %rdx			/* &vcpu_info[id] */
+	lea	-NUC_STACK0(%rsp), %rdx		/* vcpu id = ring-0 stack index */
+	shr	$14, %rdx
+	shl	$NUC_VCPU_INFO_SHIFT, %rdx
+	add	$NUC_SHARED_INFO, %rdx		/* &vcpu_info[id], the fixed frame */
 	cmpb	$0, NUC_VCPU_INFO_MASK(%rdx)	/* virtual IF off: EOI only */
 	jne	1f
 	mov	48(%rsp), %rax

@@ -40,11 +40,9 @@ struct rt_evtchn_slot {
 	void *arg;
 };
 
-/* The page the core turns into shared_info (XENMAPSPACE_shared_info). */
-static union {
-	struct shared_info s;
-	uint8_t page[4096];
-} rt_shinfo_page __attribute__((aligned(4096)));
+/* The frame the core placed shared_info in at creation (dyad/boot.h). */
+#define RT_SHINFO ((struct shared_info *)DYAD_BOOT_SHARED_INFO)
+_Static_assert(__builtin_offsetof(struct shared_info, vcpu_info) == 0, "nucleus: vcpu_info[]");
 
 static struct rt_evtchn_slot rt_evtchn_slots[RT_EVTCHN_PORTS];
 static unsigned long rt_events_count[RT_MAX_VCPUS], rt_events_callbacks[RT_MAX_VCPUS];
@@ -57,12 +55,12 @@ void rt_block_unmasked(struct vcpu_info *vi, uint64_t wake_tsc);
 
 struct shared_info *rt_shared_info(void)
 {
-	return &rt_shinfo_page.s;
+	return RT_SHINFO;
 }
 
 struct vcpu_info *rt_vcpu_info(unsigned int vcpu)
 {
-	return &rt_shinfo_page.s.vcpu_info[vcpu % RT_MAX_VCPUS];
+	return &RT_SHINFO->vcpu_info[vcpu % RT_MAX_VCPUS];
 }
 
 int rt_events_status(void)
@@ -93,12 +91,11 @@ int rt_events_init(void)
 		.domid = DOMID_SELF,
 		.space = XENMAPSPACE_shared_info,
 		.idx = 0,
-		.gpfn = (uint64_t)&rt_shinfo_page >> 12,
+		.gpfn = DYAD_BOOT_SHARED_INFO >> 12, /* the core answers 0 for its frame */
 	};
 	int rc = (int)rt_memory_op(XENMEM_add_to_physmap, &xatp);
 
 	if (rc == 0) {
-		nucleus_callback.vcpu_info = (uint64_t)&rt_shinfo_page.s.vcpu_info[0];
 		__atomic_store_n(&nucleus_callback.entry, (uint64_t)rt_upcall_entry,
 				 __ATOMIC_SEQ_CST);
 		rc = rt_events_set_vector(0);

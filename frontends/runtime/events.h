@@ -1,13 +1,16 @@
 /*
- * Event channels from ring 3: Xen's 2-level ABI over a shared_info page
- * the runtime places itself, the upcall the nucleus turns into a callback
+ * Event channels from ring 3: Xen's 2-level ABI over the shared_info page
+ * the core placed at DYAD_BOOT_SHARED_INFO (the runtime confirms the frame
+ * with XENMAPSPACE_shared_info), the upcall the nucleus turns into a callback
  * (include/guest/upcall.h), per-port handlers, and the ops (alloc_unbound,
  * bind_interdomain, bind_virq, send, close).
  *
  * vcpu_info.evtchn_upcall_mask is this vCPU's interrupt flag.  Handlers run
  * with it set, on the interrupted stack, either from the upcall or from
- * rt_events_poll/rt_events_wait; they must be short and must not print
- * (the console's line buffer is not re-entrant).
+ * rt_events_poll/rt_events_wait; they must be short.  They may wait for
+ * events (rt_events_wait nests: the xenbus client's watch callbacks make
+ * store calls) and may print, though a line printed from a handler can
+ * land inside one the interrupted code had half built.
  */
 #ifndef RT_EVENTS_H
 #define RT_EVENTS_H
@@ -20,7 +23,7 @@
 
 typedef void rt_evtchn_handler(evtchn_port_t port, void *arg);
 
-/* At boot (vCPU 0): place shared_info, register the callback and vCPU 0's vector. */
+/* At boot (vCPU 0): confirm shared_info's frame, register the callback and vCPU 0's vector. */
 int rt_events_init(void);
 /* 0 when events work, else rt_events_init's error (apps report it). */
 int rt_events_status(void);

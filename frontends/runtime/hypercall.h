@@ -64,4 +64,15 @@ static inline long rt_hvm_op(unsigned int cmd, void *arg)
 	return rt_hypercall(__HYPERVISOR_hvm_op, cmd, (uint64_t)arg, 0, 0, 0);
 }
 
+/* HVMOP_get_param for this domain: 0 and *value, or -errno. */
+static inline int rt_hvm_get_param(uint32_t index, uint64_t *value)
+{
+	struct xen_hvm_param p = {.domid = DOMID_SELF, .index = index};
+	int rc = (int)rt_hvm_op(HVMOP_get_param, &p);
+
+	if (rc == 0)
+		*value = p.value;
+	return rc;
+}
+
 #endif /* RT_HYPERCALL_H */

@@ -16,6 +16,8 @@
 #include "time.h"
 #include "vcpu.h"
 
+#define RT_SHUTDOWN_DRAIN_NS 1000000000ull
+
 void rt_sleep_until(uint64_t deadline_ns)
 {
 	rt_events_sleep_until(deadline_ns);
@@ -31,6 +33,7 @@ void rt_shutdown(unsigned int reason)
 	struct sched_shutdown sd = {.reason = reason};
 
 	rt_console_flush();
+	rt_console_drain(RT_SHUTDOWN_DRAIN_NS); /* let the backend log the last lines */
 	for (;;) {
 		rt_sched_op(SCHEDOP_shutdown, &sd);
 		rt_sched_op(SCHEDOP_block, 0);

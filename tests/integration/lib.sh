@@ -76,7 +76,7 @@ t_wait() {
 t_listed() { "$DYAD" list 2>/dev/null | awk 'NR > 1 { print $1 }' | grep -qx "$1"; }
 t_not_listed() { ! t_listed "$1"; }
 t_state() { "$DYAD" list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'; }
-t_console_has() { "$DYAD" console --log "$1" 2>/dev/null | grep -q "$2" || "$DYAD" console "$1" </dev/null 2>/dev/null | grep -q "$2"; }
+t_console_has() { "$DYAD" console --log "$1" 2>/dev/null | grep -q "$2"; }
 
 t_assert_contains() { # FILE STRING
 	grep -qF -- "$2" "$1" || t_fail "expected '$2' in $1; it holds:

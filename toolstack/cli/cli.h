@@ -71,6 +71,7 @@ int cli_cmd_domname(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_info(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_dmesg(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_destroy(const struct cli_cmd *cmd, int argc, char **argv);
+int cli_cmd_dump_core(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_pause(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_unpause(const struct cli_cmd *cmd, int argc, char **argv);
 int cli_cmd_shutdown(const struct cli_cmd *cmd, int argc, char **argv);

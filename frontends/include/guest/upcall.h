@@ -4,9 +4,10 @@
  *
  * Registration is plain memory, no hypercall: the runtime fills struct
  * nucleus_callback (in its own user-accessible data, like nucleus_report)
- * with the address of its ring-3 entry and of shared_info's vcpu_info
- * array once shared_info is placed, entry last.  The nucleus reads it on
- * every upcall (vector DYAD_VECTOR_UPCALL):
+ * with the address of its ring-3 entry once shared_info is placed.  The
+ * vcpu_info array is not registered: shared_info sits at the fixed frame
+ * DYAD_BOOT_SHARED_INFO (dyad/boot.h), vcpu_info[] at its start.  The
+ * nucleus reads the entry on every upcall (vector DYAD_VECTOR_UPCALL):
  *
  *   - EOI always (the x2APIC EOI MSR);
  *   - taken in ring 0 (boot), no callback registered, or vcpu_info's
@@ -18,9 +19,10 @@
  *     saves every register it uses, runs with the mask set, and returns to
  *     the interrupted context itself: `popfq; ret $NUCLEUS_UPCALL_GAP`.
  *
- * The nucleus refuses (EOI only) an entry, a vcpu_info or a frame below
- * nucleus_end, so ring 3 cannot make it write into supervisor pages.
- * The vCPU id comes from the ring-0 stack the interrupt arrived on.
+ * The nucleus refuses (EOI only) a frame below nucleus_end, so ring 3
+ * cannot make it write into supervisor pages (an entry there faults in
+ * ring 3, as any bad jump would).  The vCPU id comes from the ring-0
+ * stack the interrupt arrived on.
  */
 #ifndef GUEST_UPCALL_H
 #define GUEST_UPCALL_H
@@ -31,8 +33,7 @@
 #include <stdint.h>
 
 struct nucleus_callback {
-	uint64_t entry;	    /* ring-3 callback; 0 = none (EOI only) */
-	uint64_t vcpu_info; /* &shared_info->vcpu_info[0] */
+	uint64_t entry; /* ring-3 callback; 0 = none (EOI only) */
 };
 
 /* Defined by the runtime (user-accessible), read by the nucleus. */

@@ -1,7 +1,8 @@
 /*
- * on_* policy: which configured action each core event selects, and the
- * restart-loop guard (at most POLICY_RESTART_BURST restarts of one name per
- * POLICY_RESTART_WINDOW_MS).
+ * on_* policy: which configured action each core event selects, the steps
+ * each action takes (dump, rename, destroy, restart), the rename-restart
+ * name, xl's defaults, and the restart-loop guard (at most POLICY_RESTART_BURST restarts of one
+ * name per POLICY_RESTART_WINDOW_MS).
  */
 #include <dyad/xen.h>
 
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "policy.h"
 
 START_TEST(test_trigger_table)
@@ -113,6 +115,90 @@ START_TEST(test_guard_many_names)
 }
 END_TEST
 
+/* Every xl action, spelled out as the steps policy_apply carries out. */
+START_TEST(test_plan_every_action)
+{
+	static const struct {
+		enum dyad_action a;
+		struct policy_plan want;
+	} cases[] = {
+		{DYAD_ACTION_DESTROY, {.destroy = true}},
+		{DYAD_ACTION_RESTART, {.destroy = true, .restart = true}},
+		{DYAD_ACTION_PRESERVE, {0}},
+		{DYAD_ACTION_RENAME_RESTART, {.rename = true, .restart = true}},
+		{DYAD_ACTION_COREDUMP_DESTROY, {.dump = true, .destroy = true}},
+		{DYAD_ACTION_COREDUMP_RESTART, {.dump = true, .destroy = true, .restart = true}},
+		{(enum dyad_action)99, {0}},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy_plan got = policy_plan_of(cases[i].a);
+
+		ck_assert_msg(got.dump == cases[i].want.dump &&
+				      got.rename == cases[i].want.rename &&
+				      got.destroy == cases[i].want.destroy &&
+				      got.restart == cases[i].want.restart,
+			      "action %d: plan dump %d rename %d destroy %d restart %d", cases[i].a,
+			      got.dump, got.rename, got.destroy, got.restart);
+	}
+}
+END_TEST
+
+static void parse_cfg(const char *text, struct dyad_domain_config *cfg)
+{
+	struct cfg_text t = {.file = "t.cfg", .basedir = "/", .text = text, .len = strlen(text)};
+	char err[256] = "";
+
+	ck_assert_msg(cfg_parse_texts(&t, 1, cfg, NULL, NULL, err, sizeof(err)) == 0, "%s", err);
+}
+
+/* xl's defaults from a config that names none: destroy, restart, destroy. */
+START_TEST(test_default_actions)
+{
+	struct dyad_domain_config cfg;
+
+	parse_cfg("name = \"d\"\nkernel = \"/bin/sh\"\n", &cfg);
+	ck_assert_int_eq(policy_action_for(POLICY_TRIGGER_POWEROFF, &cfg), DYAD_ACTION_DESTROY);
+	ck_assert_int_eq(policy_action_for(POLICY_TRIGGER_REBOOT, &cfg), DYAD_ACTION_RESTART);
+	ck_assert_int_eq(policy_action_for(POLICY_TRIGGER_CRASH, &cfg), DYAD_ACTION_DESTROY);
+	ck_assert_int_eq(policy_action_for(POLICY_TRIGGER_WATCHDOG, &cfg), DYAD_ACTION_DESTROY);
+}
+END_TEST
+
+/* xl.cfg spellings of the new actions reach the plan that dumps / renames. */
+START_TEST(test_config_to_plan)
+{
+	struct dyad_domain_config cfg;
+	struct policy_plan plan;
+
+	parse_cfg("name = \"d\"\nkernel = \"/bin/sh\"\non_crash = \"coredump-destroy\"\n"
+		  "on_reboot = \"rename-restart\"\non_poweroff = \"coredump-restart\"\n",
+		  &cfg);
+	plan = policy_plan_of(policy_action_for(POLICY_TRIGGER_CRASH, &cfg));
+	ck_assert(plan.dump && plan.destroy && !plan.restart && !plan.rename);
+	plan = policy_plan_of(policy_action_for(POLICY_TRIGGER_REBOOT, &cfg));
+	ck_assert(plan.rename && plan.restart && !plan.destroy && !plan.dump);
+	plan = policy_plan_of(policy_action_for(POLICY_TRIGGER_POWEROFF, &cfg));
+	ck_assert(plan.dump && plan.destroy && plan.restart && !plan.rename);
+}
+END_TEST
+
+START_TEST(test_renamed)
+{
+	char out[DYAD_NAME_MAX], name[DYAD_NAME_MAX];
+
+	policy_renamed("web", 12, out);
+	ck_assert_str_eq(out, "web-12");
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	policy_renamed(name, 4294967294u, out);
+	ck_assert_uint_eq(strlen(out), DYAD_NAME_MAX - 1);
+	ck_assert_str_eq(out + DYAD_NAME_MAX - 1 - 11, "-4294967294");
+	ck_assert_int_eq(strncmp(out, name, DYAD_NAME_MAX - 1 - 11), 0);
+	ck_assert_int_eq(ctl_msg_check_name(out, sizeof(out)), 0);
+}
+END_TEST
+
 static Suite *policy_suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -124,6 +210,10 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, test_guard_burst);
 	tcase_add_test(tc, test_guard_slow_restarts_always_allowed);
 	tcase_add_test(tc, test_guard_many_names);
+	tcase_add_test(tc, test_plan_every_action);
+	tcase_add_test(tc, test_default_actions);
+	tcase_add_test(tc, test_config_to_plan);
+	tcase_add_test(tc, test_renamed);
 	suite_add_tcase(s, tc);
 	return s;
 }

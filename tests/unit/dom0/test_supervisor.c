@@ -2,7 +2,10 @@
  * dyad-dom0 itself, run for real against a fake core (fake_hv): it starts
  * the core and subscribes, restarts a core killed with SIGKILL, lets a
  * second supervisor for the same run directory exit 0, and stops its
- * children and removes its pid file on SIGTERM.
+ * children and removes its pid file on SIGTERM.  With a (script) console
+ * daemon in the bin directory it starts it as `dyad-consoled --rundir DIR`
+ * and restarts it when it dies; without one, the rest still runs (the
+ * other tests).
  *
  * DYAD_DOM0_EXE and FAKE_HV_EXE are the built binaries (from CMake).
  */
@@ -71,7 +74,21 @@ static pid_t run_dom0(void)
 	return pid;
 }
 
-static void setup(void)
+/* A stand-in dyad-consoled: records "args pid" per start, then sleeps. */
+static void add_fake_consoled(void)
+{
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/dyad-consoled", bindir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "#!/bin/sh\necho \"$* $$\" >>\"$2/consoled.starts\"\nexec sleep 1000\n");
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(chmod(path, 0700), 0);
+}
+
+static void make_dirs(void)
 {
 	char link[160];
 
@@ -83,6 +100,18 @@ static void setup(void)
 	ck_assert_int_eq(symlink(FAKE_HV_EXE, link), 0);
 	setenv("DYAD_BINDIR", bindir, 1);
 	unsetenv("DYAD_RUNDIR");
+}
+
+static void setup(void)
+{
+	make_dirs();
+	dom0 = run_dom0();
+}
+
+static void setup_with_consoled(void)
+{
+	make_dirs();
+	add_fake_consoled();
 	dom0 = run_dom0();
 }
 
@@ -149,6 +178,54 @@ START_TEST(test_sigint_stops)
 }
 END_TEST
 
+/* Line n (from 1) of RUNDIR/consoled.starts, waiting up to 5 s for it. */
+static void consoled_start(int n, char *args, size_t cap, int *pid)
+{
+	char path[160], line[256];
+
+	snprintf(path, sizeof(path), "%s/consoled.starts", tmpdir);
+	for (int i = 0; i < 250; i++, sleep_ms(20)) {
+		FILE *f = fopen(path, "r");
+		int k = 0;
+
+		while (f && fgets(line, sizeof(line), f) && ++k < n)
+			;
+		if (f)
+			fclose(f);
+		if (k == n && strchr(line, '\n')) {
+			char *sp = strrchr(line, ' ');
+
+			*pid = atoi(sp + 1);
+			*sp = '\0';
+			snprintf(args, cap, "%s", line);
+			return;
+		}
+	}
+	ck_abort_msg("dyad-consoled start %d never came", n);
+}
+
+START_TEST(test_starts_and_restarts_consoled)
+{
+	char args[256], want[160];
+	int first, second;
+
+	wait_core(0);
+	consoled_start(1, args, sizeof(args), &first);
+	snprintf(want, sizeof(want), "--rundir %s", tmpdir);
+	ck_assert_str_eq(args, want);
+	ck_assert_int_eq(kill(first, 0), 0);
+	ck_assert_int_eq(kill(first, SIGKILL), 0);
+	consoled_start(2, args, sizeof(args), &second);
+	ck_assert_int_ne(second, first);
+	ck_assert_str_eq(args, want);
+	ck_assert_int_eq(kill(second, 0), 0);
+	ck_assert_int_eq(kill(dom0, SIGTERM), 0);
+	ck_assert_int_eq(waitpid(dom0, NULL, 0), dom0);
+	dom0 = -1;
+	ck_assert_int_ne(kill(second, 0), 0); /* stopped with the rest */
+}
+END_TEST
+
 static Suite *supervisor_suite(void)
 {
 	Suite *s = suite_create("supervisor");
@@ -159,6 +236,11 @@ static Suite *supervisor_suite(void)
 	tcase_add_test(tc, test_starts_and_restarts_core);
 	tcase_add_test(tc, test_second_supervisor_exits_zero);
 	tcase_add_test(tc, test_sigint_stops);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("consoled");
+	tcase_add_checked_fixture(tc, setup_with_consoled, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_starts_and_restarts_consoled);
 	suite_add_tcase(s, tc);
 	return s;
 }
