@@ -35,6 +35,7 @@
 #include "ctl_client.h"
 #include "log.h"
 #include "rundir.h"
+#include "domain_store.h"
 #include "store_client.h"
 
 enum policy_trigger policy_trigger_of(uint32_t kind, uint32_t reason)
@@ -130,6 +131,27 @@ bool policy_restart_allowed(struct policy *p, const char *name, uint64_t now_ms)
 	return true;
 }
 
+/*
+ * libxl's destroy: remove the domain's store nodes now, synchronously, so
+ * the store's own clean-up on the core's DESTROYED event (which follows
+ * /local/domain/N/vm) cannot remove a /vm/<uuid> that a restart under the
+ * same UUID has just written.
+ */
+static void policy_store_remove(uint32_t domid, const char *name)
+{
+	struct store_client *sc = NULL;
+	char err[256];
+	int rc = domain_store_open(&sc, 0, err, sizeof(err));
+
+	if (rc == 0)
+		rc = domain_store_remove(sc, domid);
+	if (rc)
+		log_warn("domain %u (%s): store nodes not removed: %s", domid, name,
+			 sc ? strerror(-rc) : err);
+	if (sc)
+		store_client_close(sc);
+}
+
 static int policy_destroy(struct ctl_client *c, uint32_t domid, const char *name)
 {
 	int rc = ctl_destroy(c, domid);
@@ -139,6 +161,7 @@ static int policy_destroy(struct ctl_client *c, uint32_t domid, const char *name
 		return rc;
 	}
 	dyad_record_remove(domid);
+	policy_store_remove(domid, name);
 	log_info("domain %u (%s): destroyed", domid, name);
 	return 0;
 }
