@@ -8,6 +8,12 @@
  * queued and written only after the journal has the changes they report.
  * An unprivileged connection with too many unanswered requests is not read
  * until it drains (Xen's outstanding-request quota).
+ *
+ * Ring transports (store_ring.c) have no descriptor to poll: they say when
+ * they hold input (has_input) and learn when every reply is written
+ * (drained), which is when they release the requests those replies answer.
+ * A connection re-attached after a restart answers a request naming a
+ * transaction it does not know with EAGAIN: it was the previous instance's.
  */
 #include "store_core.h"
 
@@ -77,7 +83,7 @@ bool store_conn_stalled(const struct store_conn *conn)
 {
 	unsigned int max = conn->core->quota.outstanding;
 
-	return !conn->who.privileged && max && conn->pending >= max;
+	return (!conn->who.privileged && max && conn->pending >= max) || store_mem_stalled(conn);
 }
 
 bool store_conn_ready(const struct store_conn *conn)
@@ -85,10 +91,14 @@ bool store_conn_ready(const struct store_conn *conn)
 	struct xsd_sockmsg hdr;
 	size_t avail = conn->rlen - conn->roff;
 
-	if (conn->dead || store_conn_stalled(conn) || avail < sizeof(hdr))
+	if (conn->dead || store_conn_stalled(conn))
 		return false;
-	memcpy(&hdr, conn->rbuf + conn->roff, sizeof(hdr));
-	return hdr.len > XENSTORE_PAYLOAD_MAX || avail >= sizeof(hdr) + hdr.len;
+	if (avail >= sizeof(hdr)) {
+		memcpy(&hdr, conn->rbuf + conn->roff, sizeof(hdr));
+		if (hdr.len > XENSTORE_PAYLOAD_MAX || avail >= sizeof(hdr) + hdr.len)
+			return true;
+	}
+	return conn->has_input && conn->has_input(conn);
 }
 
 int store_conn_send(struct store_conn *conn, uint32_t type, uint32_t req_id, uint32_t tx_id,
@@ -136,7 +146,67 @@ bool store_conn_flush(struct store_conn *conn)
 	}
 	conn->ooff = conn->olen = 0;
 	conn->pending = 0;
+	if (!conn->dead && conn->drained)
+		conn->drained(conn);
 	return true;
+}
+
+void store_conn_reset(struct store_conn *conn)
+{
+	while (conn->txns) {
+		struct store_txn *t = conn->txns;
+
+		conn->txns = t->next;
+		store_txn_free(t);
+	}
+	conn->ntxns = 0;
+	store_watch_reset(conn);
+	conn->roff = conn->rlen = 0;
+	conn->ooff = conn->olen = 0;
+	conn->pending = 0;
+	conn->watches_changed = true;
+}
+
+/* Message types that run inside the transaction they name (store_ops.c's non-NOTX entries). */
+static bool store_conn_uses_tx(uint32_t type)
+{
+	switch (type) {
+	case XS_DIRECTORY:
+	case XS_DIRECTORY_PART:
+	case XS_READ:
+	case XS_GET_PERMS:
+	case XS_WRITE:
+	case XS_MKDIR:
+	case XS_RM:
+	case XS_SET_PERMS:
+	case XS_TRANSACTION_START:
+	case XS_TRANSACTION_END:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A restored connection's request naming a transaction of the previous instance. */
+static bool store_conn_stale_tx(struct store_conn *conn, const struct xsd_sockmsg *hdr)
+{
+	static const char eagain[] = "EAGAIN";
+
+	if (!conn->restored || !hdr->tx_id || !store_conn_uses_tx(hdr->type) ||
+	    store_txn_find(conn, hdr->tx_id))
+		return false;
+	conn->core->requests++;
+	(void)!store_conn_send(conn, XS_ERROR, hdr->req_id, hdr->tx_id, eagain, sizeof(eagain));
+	return true;
+}
+
+static void store_conn_handle(struct store_conn *conn, const struct xsd_sockmsg *hdr, char *payload)
+{
+	if (store_conn_stale_tx(conn, hdr))
+		return;
+	store_conn_dispatch(conn, hdr, payload);
+	if (hdr->type == XS_WATCH || hdr->type == XS_UNWATCH || hdr->type == XS_RESET_WATCHES)
+		conn->watches_changed = true;
 }
 
 /* Handle every complete request in the input buffer. */
@@ -156,7 +226,7 @@ static void store_conn_parse(struct store_conn *conn)
 		memcpy(payload, conn->rbuf + conn->roff + sizeof(hdr), hdr.len);
 		payload[hdr.len] = '\0';
 		conn->roff += sizeof(hdr) + hdr.len;
-		store_conn_dispatch(conn, &hdr, payload);
+		store_conn_handle(conn, &hdr, payload);
 	}
 	if (conn->roff == conn->rlen)
 		conn->roff = conn->rlen = 0;

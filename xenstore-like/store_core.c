@@ -39,6 +39,13 @@ int store_quota_set(struct store_quota *q, const char *spec)
 		{"transaction-nodes", offsetof(struct store_quota, txn_nodes)},
 		{"outstanding", offsetof(struct store_quota, outstanding)},
 	};
+	static const struct {
+		const char *name;
+		size_t off;
+	} sizes[] = {
+		{"memory", offsetof(struct store_quota, mem_hard)},
+		{"memory-soft", offsetof(struct store_quota, mem_soft)},
+	};
 	const char *eq = strchr(spec, '=');
 	unsigned long v;
 	char *end;
@@ -49,6 +56,13 @@ int store_quota_set(struct store_quota *q, const char *spec)
 	v = strtoul(eq + 1, &end, 10);
 	if (errno || *end || eq[1] == '\0' || v > 1000000000ul)
 		return -EINVAL;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if (strlen(sizes[i].name) == (size_t)(eq - spec) &&
+		    strncmp(spec, sizes[i].name, (size_t)(eq - spec)) == 0) {
+			*(size_t *)((char *)q + sizes[i].off) = (size_t)v;
+			return 0;
+		}
+	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strlen(names[i].name) == (size_t)(eq - spec) &&
 		    strncmp(spec, names[i].name, (size_t)(eq - spec)) == 0) {
@@ -64,6 +78,59 @@ void store_quota_hit(const struct store_conn *conn, const char *quota)
 	log_warn_rl("domain %u hit its %s quota", conn->who.domid, quota);
 }
 
+/* 0: within the soft quota, 1: over it, 2: at or over the hard quota (dom0: 0). */
+static uint8_t store_mem_level(const struct store_core *c, uint32_t domid)
+{
+	size_t m = c->mem[domid], soft = c->quota.mem_soft, hard = c->quota.mem_hard;
+
+	if (domid == 0)
+		return 0;
+	if (hard && m >= hard)
+		return 2;
+	return soft && m > soft ? 1 : 0;
+}
+
+void store_mem_charge(struct store_core *c, uint32_t domid, long delta)
+{
+	uint8_t level;
+
+	if (domid >= DOMID_FIRST_RESERVED || !c->mem)
+		return;
+	c->mem[domid] =
+		delta < 0 && (size_t)-delta > c->mem[domid] ? 0 : c->mem[domid] + (size_t)delta;
+	level = store_mem_level(c, domid);
+	if (level == 1 && c->mem_warned[domid] < 1)
+		log_warn_rl("domain %u exceeds its soft memory quota (%zu > %zu bytes)", domid,
+			    c->mem[domid], c->quota.mem_soft);
+	if (level == 2 && c->mem_warned[domid] < 2)
+		log_warn_rl("domain %u is at its hard memory quota (%zu >= %zu bytes): its "
+			    "requests wait until it frees memory",
+			    domid, c->mem[domid], c->quota.mem_hard);
+	c->mem_warned[domid] = level;
+}
+
+int store_mem_check(const struct store_conn *conn, long more)
+{
+	const struct store_core *c = conn->core;
+	size_t hard = c->quota.mem_hard;
+
+	if (conn->who.privileged || !hard || more <= 0 || conn->who.domid >= DOMID_FIRST_RESERVED)
+		return 0;
+	if (c->mem[conn->who.domid] + (size_t)more <= hard)
+		return 0;
+	store_quota_hit(conn, "memory");
+	return -ENOMEM;
+}
+
+bool store_mem_stalled(const struct store_conn *conn)
+{
+	const struct store_core *c = conn->core;
+	size_t hard = c->quota.mem_hard;
+
+	return !conn->who.privileged && hard && conn->who.domid < DOMID_FIRST_RESERVED &&
+	       c->mem[conn->who.domid] >= hard;
+}
+
 int store_core_init(struct store_core *c)
 {
 	static const struct store_perm root_perms = {0, STORE_PERM_NONE};
@@ -74,8 +141,11 @@ int store_core_init(struct store_core *c)
 	store_quota_defaults(&c->quota);
 	c->owned = calloc(DOMID_FIRST_RESERVED, sizeof(*c->owned));
 	c->domains = calloc(DOMID_FIRST_RESERVED, sizeof(*c->domains));
+	c->mem = calloc(DOMID_FIRST_RESERVED, sizeof(*c->mem));
+	c->mem_warned = calloc(DOMID_FIRST_RESERVED, sizeof(*c->mem_warned));
 	root = store_node_new("/", "", 0, &root_perms, 1);
-	if (!c->owned || !c->domains || !root || store_tree_put(c, root)) {
+	if (!c->owned || !c->domains || !c->mem || !c->mem_warned || !root ||
+	    store_tree_put(c, root)) {
 		store_core_fini(c);
 		return -ENOMEM;
 	}
@@ -96,8 +166,12 @@ void store_core_fini(struct store_core *c)
 		free(c->domains[i]);
 	free(c->domains);
 	free(c->owned);
+	free(c->mem);
+	free(c->mem_warned);
 	c->domains = NULL;
 	c->owned = NULL;
+	c->mem = NULL;
+	c->mem_warned = NULL;
 }
 
 const struct store_node *store_tree_get(const struct store_core *c, const char *path)
@@ -111,6 +185,7 @@ static void store_tree_count(struct store_core *c, const struct store_node *n, i
 
 	if (owner < DOMID_FIRST_RESERVED)
 		c->owned[owner] += (uint32_t)delta;
+	store_mem_charge(c, owner, delta * (long)store_node_mem(n));
 }
 
 /* Does the journal need this put (it keeps children implicitly)? */

@@ -35,7 +35,7 @@ struct store_quota {
 	unsigned int perms;	   /* entries per node: 5 */
 	unsigned int txn_nodes;	   /* nodes touched per transaction: 1024 */
 	unsigned int outstanding;  /* unanswered requests before input stalls: 20 */
-	size_t mem_soft, mem_hard; /* 2 MiB / 2.5 MiB (see README: not enforced yet) */
+	size_t mem_soft, mem_hard; /* 2 MiB / 2.5 MiB per domain: logged / stalled */
 };
 void store_quota_defaults(struct store_quota *q);
 /* "name=value" (names as above); 0 or -EINVAL. */
@@ -65,7 +65,10 @@ struct store_txn {
 	struct store_map entries; /* path -> store_txn_entry */
 	struct store_txn_entry *head, *tail;
 	unsigned int n;
-	long owned_delta; /* nodes gained by the connection's domain */
+	long owned_delta;	 /* nodes gained by the connection's domain */
+	struct store_core *core; /* memory quota: mem bytes charged to domid */
+	uint32_t domid;
+	size_t mem;
 };
 
 #define STORE_RBUF (2 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX))
@@ -90,6 +93,11 @@ struct store_conn {
 	struct store_txn *txns;
 	unsigned int ntxns;
 	uint32_t next_txid;
+	/* Ring transports (store_ring.c): all output written; input waiting. */
+	void (*drained)(struct store_conn *c);
+	bool (*has_input)(const struct store_conn *c);
+	bool restored;	      /* re-attached after a restart: unknown tx_id -> EAGAIN */
+	bool watches_changed; /* its watches changed (a ring's are kept across restarts) */
 };
 
 struct store_domain {
@@ -97,7 +105,14 @@ struct store_domain {
 	uint64_t mfn;
 	uint32_t port;
 	int64_t target;		 /* SET_TARGET, or -1 */
-	struct store_conn *conn; /* the ring connection, once attached (future work) */
+	struct store_conn *conn; /* the ring connection, once attached */
+	void *ring;		 /* the daemon's attachment (store_guest.c), or NULL */
+};
+
+/* The daemon's guest transport: attach a domain's ring at INTRODUCE, detach at RELEASE. */
+struct store_domain_hooks {
+	int (*attach)(void *arg, struct store_domain *d);
+	void (*detach)(void *arg, struct store_domain *d);
 };
 
 struct store_core {
@@ -110,6 +125,10 @@ struct store_core {
 	struct store_journal *journal; /* NULL: volatile (tests) */
 	bool dirty;		       /* changes not yet in the journal's file */
 	uint64_t requests;
+	size_t *mem;	     /* memory quota: bytes charged per domid (store_mem_*) */
+	uint8_t *mem_warned; /* per domid: logged over soft (1) / over hard (2) */
+	const struct store_domain_hooks *hooks; /* NULL: no ring transport (tests) */
+	void *hooks_arg;
 };
 
 int store_core_init(struct store_core *c) __attribute__((warn_unused_result));
@@ -133,6 +152,8 @@ bool store_conn_flush(struct store_conn *conn);
 bool store_conn_stalled(const struct store_conn *conn);
 /* A complete request is buffered (and not stalled): worth another pass. */
 bool store_conn_ready(const struct store_conn *conn);
+/* Drop the connection's watches, transactions and buffered bytes (ring RECONNECT). */
+void store_conn_reset(struct store_conn *conn);
 /* Queue one message. */
 int store_conn_send(struct store_conn *conn, uint32_t type, uint32_t req_id, uint32_t tx_id,
 		    const void *data, size_t len) __attribute__((warn_unused_result));
@@ -196,5 +217,18 @@ void store_domain_who(const struct store_core *c, struct store_who *who);
 
 /* Quota hit: log once per (domain, quota), rate-limited. */
 void store_quota_hit(const struct store_conn *conn, const char *quota);
+
+/*
+ * The memory quota (Xen 4.17's quota_memory_per_domain_soft/_hard): node,
+ * watch and transaction bytes are charged to a domain.  Past the soft quota
+ * the domain is logged once (until it drops below again); a request that
+ * would take an unprivileged domain past the hard quota fails with ENOMEM;
+ * a domain at or over the hard quota (charged by dom0 or by a commit) is not
+ * read until memory is freed, as 4.17's domain_can_read().
+ */
+void store_mem_charge(struct store_core *c, uint32_t domid, long delta);
+/* May conn's domain take `more` bytes?  0, or -ENOMEM (logged). */
+int store_mem_check(const struct store_conn *conn, long more) __attribute__((warn_unused_result));
+bool store_mem_stalled(const struct store_conn *conn);
 
 #endif /* DYAD_STORE_CORE_H */

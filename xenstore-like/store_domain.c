@@ -5,8 +5,12 @@
  * (so a later domain reusing the id inherits nothing) and fires
  * @releaseDomain; SET_TARGET lets a device model act as its target's owner.
  *
- * Attaching the ring page and event channel to a connection is future work:
- * it needs the grant-table and event-channel plumbing (see README.md).
+ * The daemon's guest transport (store_guest.c, through core->hooks) attaches
+ * the domain's ring page and event channel at INTRODUCE - before the domain
+ * is journalled, so a domain that cannot be attached is refused - and
+ * detaches it at RELEASE.  A replayed INTRODUCE (journal false) is not
+ * attached here: the daemon re-attaches journalled domains once the core
+ * is reachable.
  */
 #include "store_core.h"
 #include "store_journal.h"
@@ -46,6 +50,14 @@ int store_domain_introduce(struct store_core *c, uint32_t domid, uint64_t mfn, u
 	if (!d)
 		return -ENOMEM;
 	*d = (struct store_domain){.domid = domid, .mfn = mfn, .port = port, .target = -1};
+	if (journal && c->hooks) {
+		int rc = c->hooks->attach(c->hooks_arg, d);
+
+		if (rc) {
+			free(d);
+			return rc;
+		}
+	}
 	c->domains[domid] = d;
 	if (journal && c->journal) {
 		store_journal_domain(c->journal, domid, mfn, port);
@@ -113,6 +125,8 @@ int store_domain_release(struct store_core *c, uint32_t domid, bool journal)
 
 	if (!d)
 		return -ENOENT;
+	if (c->hooks)
+		c->hooks->detach(c->hooks_arg, d);
 	if (d->conn)
 		store_conn_fail(d->conn, "domain released");
 	free(d);

@@ -8,8 +8,15 @@
  * handle every ready connection, make the batch of changes durable in the
  * journal, and only then write the replies and watch events.  SIGTERM and
  * SIGINT stop it cleanly; SIGKILL loses nothing that was answered.
+ *
+ * Guests' rings (store_guest.c) share the loop: their event channels, the
+ * core's control socket and a retry timer are in the same epoll set.  Ring
+ * connections have no descriptor: after every pass each connection whose
+ * transport holds input is served (as Xen's xenstored checks every domain
+ * in its main loop), until a pass handles nothing new.
  */
 #include "store_core.h"
+#include "store_guest.h"
 #include "store_journal.h"
 #include "store_sock.h"
 
@@ -30,8 +37,9 @@
 
 struct store_daemon {
 	struct store_core core;
+	struct store_guest guest;
 	int epfd, lfd, sigfd;
-	char sock[PATH_MAX], journal[PATH_MAX], pidfile[PATH_MAX];
+	char rundir[PATH_MAX], sock[PATH_MAX], journal[PATH_MAX], pidfile[PATH_MAX];
 	bool fsync_each;
 };
 
@@ -59,6 +67,7 @@ static int store_main_args(struct store_daemon *d, int argc, char **argv)
 	}
 	if (!dir || !*dir)
 		dir = "/run/dyad";
+	snprintf(d->rundir, sizeof(d->rundir), "%s", dir);
 	snprintf(d->sock, sizeof(d->sock), "%s/store.sock", dir);
 	snprintf(d->pidfile, sizeof(d->pidfile), "%s/dyad-store.pid", dir);
 	if (!d->journal[0])
@@ -132,6 +141,9 @@ static int store_main_setup(struct store_daemon *d)
 		rc = store_main_watch(d, d->lfd, &d->lfd, EPOLLIN, EPOLL_CTL_ADD);
 	if (!rc)
 		rc = store_main_watch(d, d->sigfd, &d->sigfd, EPOLLIN, EPOLL_CTL_ADD);
+	if (!rc)
+		rc = store_guest_init(&d->guest, &d->core, d->rundir, d->journal, d->fsync_each,
+				      d->epfd);
 	f = rc ? NULL : fopen(d->pidfile, "we");
 	if (f) {
 		fprintf(f, "%d\n", (int)getpid());
@@ -171,19 +183,24 @@ static void store_main_commit(struct store_daemon *d)
 			}
 			d->core.dirty = false;
 		}
+		store_guest_persist(&d->guest);
 		for (conn = d->core.conns; conn; conn = next) {
 			next = conn->next;
-			if (!store_conn_flush(conn) && !conn->dead)
-				(void)!store_main_watch(d, conn->fd, conn, EPOLLIN | EPOLLOUT,
-							EPOLL_CTL_MOD);
-			else if (store_conn_ready(conn))
+			if (!store_conn_flush(conn) && !conn->dead) {
+				/* A ring resumes on the guest's notification. */
+				if (conn->fd >= 0)
+					(void)!store_main_watch(d, conn->fd, conn,
+								EPOLLIN | EPOLLOUT, EPOLL_CTL_MOD);
+			} else if (store_conn_ready(conn)) {
 				store_conn_input(conn);
+			}
 			if (conn->dead) {
-				epoll_ctl(d->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
+				if (conn->fd >= 0)
+					epoll_ctl(d->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
 				store_conn_free(conn);
 			}
 		}
-	} while (d->core.requests != before);
+	} while (d->core.requests != before || store_guest_after_pass(&d->guest));
 	if (store_journal_wants_compaction(d->core.journal) &&
 	    store_journal_compact(d->core.journal, &d->core))
 		log_warn("journal %s: compaction failed; continuing to append", d->journal);
@@ -203,6 +220,10 @@ static bool store_main_iterate(struct store_daemon *d)
 			return false;
 		if (evs[i].data.ptr == &d->lfd) {
 			store_main_accept(d);
+			continue;
+		}
+		if (store_guest_owns(&d->guest, evs[i].data.ptr)) {
+			store_guest_handle(&d->guest, evs[i].data.ptr);
 			continue;
 		}
 		if (evs[i].events & EPOLLOUT)
@@ -244,6 +265,7 @@ int main(int argc, char **argv)
 	log_info("stopping");
 	unlink(d.pidfile);
 	unlink(d.sock);
+	store_guest_fini(&d.guest);
 	store_journal_close(d.core.journal);
 	d.core.journal = NULL;
 	store_core_fini(&d.core);

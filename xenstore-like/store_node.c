@@ -38,7 +38,13 @@ struct store_node *store_node_new(const char *path, const void *value, uint32_t 
 
 struct store_node *store_node_clone(const struct store_node *o)
 {
-	struct store_node *n = store_node_new(o->path, o->value, o->vlen, o->perms, o->nperms);
+	return store_node_clone_value(o, o->value, o->vlen);
+}
+
+struct store_node *store_node_clone_value(const struct store_node *o, const void *value,
+					  uint32_t vlen)
+{
+	struct store_node *n = store_node_new(o->path, value, vlen, o->perms, o->nperms);
 
 	if (!n)
 		return NULL;
@@ -126,6 +132,11 @@ void store_node_del_child(struct store_node *n, const char *name)
 	len = strlen(name) + 1;
 	memmove(n->children + off, n->children + off + len, n->clen - (size_t)off - len);
 	n->clen -= (uint32_t)len;
+}
+
+size_t store_node_mem(const struct store_node *n)
+{
+	return sizeof(*n) + strlen(n->path) + 1 + n->vlen + n->clen + n->nperms * sizeof(*n->perms);
 }
 
 uint32_t store_node_size(const struct store_node *n)

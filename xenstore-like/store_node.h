@@ -9,6 +9,7 @@
 #define DYAD_STORE_NODE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store_perms.h"
@@ -28,6 +29,9 @@ struct store_node {
 struct store_node *store_node_new(const char *path, const void *value, uint32_t vlen,
 				  const struct store_perm *perms, uint32_t nperms);
 struct store_node *store_node_clone(const struct store_node *n);
+/* A copy of n with another value (one allocation fewer than clone + set_value). */
+struct store_node *store_node_clone_value(const struct store_node *n, const void *value,
+					  uint32_t vlen);
 void store_node_free(struct store_node *n);
 
 /* In-place edits of a node not (yet) in the tree; 0 or -ENOMEM. */
@@ -45,6 +49,9 @@ static inline uint32_t store_node_owner(const struct store_node *n)
 {
 	return n->perms[0].id;
 }
+
+/* Bytes the node costs its owner against the memory quota (store_mem_charge). */
+size_t store_node_mem(const struct store_node *n);
 
 /* Bytes the node accounts for against the node-size quota (Xen's measure). */
 uint32_t store_node_size(const struct store_node *n);

@@ -228,6 +228,17 @@ static int store_req_size_quota(struct store_req *r, const struct store_node *n)
 	return -ENOSPC;
 }
 
+/* Memory quota for replacing n by copy: a transaction holds a whole copy. */
+static int store_req_mem_quota(struct store_req *r, const struct store_node *n,
+			       const struct store_node *copy)
+{
+	long more = (long)store_node_mem(copy);
+
+	if (!r->v.txn)
+		more -= (long)store_node_mem(n);
+	return store_mem_check(r->conn, more);
+}
+
 /* A child of parent (a copy we own) named by path: inherits its permissions. */
 static struct store_node *store_req_child(struct store_req *r, const struct store_node *parent,
 					  const char *path)
@@ -272,6 +283,11 @@ static int store_req_create(struct store_req *r, char *path, const void *val, ui
 		levels++;
 	}
 	rc = store_req_node_quota(r, levels);
+	if (!rc)
+		rc = store_mem_check(r->conn,
+				     levels * (long)(sizeof(struct store_node) + strlen(path) + 1 +
+						     anc->nperms * sizeof(*anc->perms)) +
+					     (long)(vlen + strlen(path)));
 	if (!rc && !r->conn->who.privileged && r->conn->core->quota.node_size &&
 	    vlen + anc->nperms * sizeof(struct store_perm) > r->conn->core->quota.node_size) {
 		store_quota_hit(r->conn, "node-size");
@@ -325,10 +341,12 @@ static int store_req_write(struct store_req *r, const char *in, const void *val,
 	if (!n && rc == -ENOENT)
 		rc = store_req_create(r, path, val, vlen);
 	else if (n && !mkdir) {
-		copy = store_node_clone(n);
-		rc = copy ? store_node_set_value(copy, val, vlen) : -ENOMEM;
+		copy = store_node_clone_value(n, val, vlen);
+		rc = copy ? 0 : -ENOMEM;
 		if (!rc)
 			rc = store_req_size_quota(r, copy);
+		if (!rc)
+			rc = store_req_mem_quota(r, n, copy);
 		if (rc)
 			store_node_free(copy);
 		else
@@ -453,6 +471,8 @@ static int store_op_set_perms(struct store_req *r)
 		return -EPERM;
 	copy = store_node_clone(n);
 	rc = copy ? store_node_set_perms(copy, perms, np) : -ENOMEM;
+	if (!rc)
+		rc = store_req_mem_quota(r, n, copy);
 	if (rc) {
 		store_node_free(copy);
 		return rc;
@@ -642,9 +662,10 @@ static int store_op_control(struct store_req *r)
 	if (r->argc == 1 && strcmp(r->argv[0], "quota") == 0) {
 		n = snprintf(out, sizeof(out),
 			     "nodes %u\nwatches %u\nnode-size %u\ntransactions %u\nperms %u\n"
-			     "transaction-nodes %u\noutstanding %u\n",
+			     "transaction-nodes %u\noutstanding %u\nmemory %zu\nmemory-soft %zu\n",
 			     c->quota.nodes, c->quota.watches, c->quota.node_size, c->quota.txns,
-			     c->quota.perms, c->quota.txn_nodes, c->quota.outstanding);
+			     c->quota.perms, c->quota.txn_nodes, c->quota.outstanding,
+			     c->quota.mem_hard, c->quota.mem_soft);
 		return store_req_reply(r, out, (size_t)n + 1);
 	}
 	if (r->argc == 1 && strcmp(r->argv[0], "help") == 0)

@@ -42,44 +42,49 @@ static size_t store_path_rel_len(const char *p)
 	return strlen(p) - (size_t)off;
 }
 
-static int store_path_check(const char *p, bool privileged)
+/* p (len bytes) is absolute, well-formed and within Xen's limits. */
+static int store_path_check(const char *p, size_t len, bool privileged)
 {
-	size_t len = strlen(p);
-
 	if (p[0] != '/' || len > XENSTORE_ABS_PATH_MAX)
 		return -EINVAL;
 	if (len > 1 && p[len - 1] == '/')
 		return -EINVAL;
-	if (strstr(p, "//") || !store_path_chars_ok(p))
+	if (memmem(p, len, "//", 2) || !store_path_chars_ok(p))
 		return -EINVAL;
-	if (!privileged && store_path_rel_len(p) > XENSTORE_REL_PATH_MAX)
+	if (!privileged && len > XENSTORE_REL_PATH_MAX &&
+	    store_path_rel_len(p) > XENSTORE_REL_PATH_MAX)
 		return -EINVAL;
 	return 0;
 }
 
+/*
+ * No snprintf on this path: every request goes through here, and formatting
+ * showed up in profiles of the pipelined benchmark.
+ */
 int store_path_canon(const char *in, uint32_t domid, bool privileged, bool special, char *out,
 		     bool *relative)
 {
-	int n;
+	size_t len = strlen(in), home = 0;
 
 	*relative = false;
 	if (in[0] == '@') {
-		if (!special || strlen(in) >= STORE_PATH_BUF || !store_path_chars_ok(in))
+		if (!special || len >= STORE_PATH_BUF || !store_path_chars_ok(in))
 			return -EINVAL;
-		strcpy(out, in);
+		memcpy(out, in, len + 1);
 		return 0;
 	}
-	if (in[0] == '/') {
-		n = snprintf(out, STORE_PATH_BUF, "%s", in);
-	} else {
+	if (in[0] != '/') {
 		*relative = true;
 		if (!in[0])
 			return -EINVAL;
-		n = snprintf(out, STORE_PATH_BUF, "/local/domain/%u/%s", domid, in);
+		store_path_home(domid, out, STORE_PATH_BUF);
+		home = strlen(out);
+		out[home++] = '/';
 	}
-	if (n < 0 || n >= STORE_PATH_BUF)
+	if (home + len >= STORE_PATH_BUF)
 		return -EINVAL;
-	return store_path_check(out, privileged);
+	memcpy(out + home, in, len + 1);
+	return store_path_check(out, home + len, privileged);
 }
 
 size_t store_path_parent_len(const char *path)

@@ -53,6 +53,14 @@ struct store_txn_entry {
 	uint32_t nperms;
 };
 
+/* Charge the transaction's domain (memory quota); all of it is returned at free. */
+static void store_txn_charge(struct store_txn *t, long delta)
+{
+	t->mem = (size_t)((long)t->mem + delta);
+	if (t->core)
+		store_mem_charge(t->core, t->domid, delta);
+}
+
 static void store_txn_entry_free(struct store_txn_entry *e)
 {
 	store_node_free(e->node);
@@ -69,6 +77,7 @@ void store_txn_free(struct store_txn *t)
 		next = e->next;
 		store_txn_entry_free(e);
 	}
+	store_txn_charge(t, -(long)t->mem);
 	store_map_fini(&t->entries);
 	free(t);
 }
@@ -104,6 +113,7 @@ static struct store_txn_entry *store_txn_touch(struct store_view *v, const char 
 	}
 	n = store_tree_get(v->core, path);
 	e->base_gen = n ? n->gen : 0;
+	store_txn_charge(t, (long)(sizeof(*e) + strlen(path) + 1));
 	if (t->tail)
 		t->tail->next = e;
 	else
@@ -153,6 +163,8 @@ int store_view_put(struct store_view *v, struct store_node *n, bool fire)
 	old = e->modified ? e->node : store_tree_get(v->core, n->path);
 	store_txn_count(v, old, -1);
 	store_txn_count(v, n, 1);
+	store_txn_charge(v->txn,
+			 (long)store_node_mem(n) - (e->node ? (long)store_node_mem(e->node) : 0));
 	store_node_free(e->node);
 	e->node = n;
 	e->modified = true;
@@ -193,6 +205,8 @@ int store_view_del(struct store_view *v, const struct store_node *n, bool exact)
 	memcpy(e->perms, n->perms, n->nperms * sizeof(*e->perms));
 	e->nperms = n->nperms;
 	store_txn_count(v, n, -1);
+	if (e->node)
+		store_txn_charge(v->txn, -(long)store_node_mem(e->node));
 	store_node_free(e->node);
 	e->node = NULL;
 	e->modified = true;
@@ -210,10 +224,15 @@ int store_txn_start(struct store_conn *conn, uint32_t *id)
 		store_quota_hit(conn, "transactions");
 		return -ENOSPC;
 	}
+	if (store_mem_check(conn, (long)sizeof(*t)))
+		return -ENOMEM;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	store_map_init(&t->entries);
+	t->core = c;
+	t->domid = conn->who.domid;
+	store_txn_charge(t, (long)sizeof(*t));
 	do
 		t->id = ++conn->next_txid;
 	while (t->id == 0 || store_txn_find(conn, t->id));

@@ -13,6 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Bytes a watch costs its domain against the memory quota. */
+static size_t store_watch_mem(const char *path, const char *token)
+{
+	return sizeof(struct store_watch) + strlen(path) + strlen(token) + 2;
+}
+
 void store_watch_event(struct store_conn *conn, const struct store_watch *w, const char *path)
 {
 	size_t plen, tlen = strlen(w->token) + 1;
@@ -41,6 +47,8 @@ int store_watch_add(struct store_conn *conn, const char *path, const char *token
 		store_quota_hit(conn, "watches");
 		return -E2BIG;
 	}
+	if (store_mem_check(conn, (long)store_watch_mem(path, token)))
+		return -ENOMEM;
 	w = calloc(1, sizeof(*w));
 	if (!w || !(w->path = strdup(path)) || !(w->token = strdup(token))) {
 		if (w)
@@ -52,14 +60,16 @@ int store_watch_add(struct store_conn *conn, const char *path, const char *token
 		store_path_home(conn->who.domid, home, sizeof(home));
 		w->rel_off = strlen(home) + 1;
 	}
+	store_mem_charge(c, conn->who.domid, (long)store_watch_mem(path, token));
 	w->next = conn->watches;
 	conn->watches = w;
 	conn->nwatches++;
 	return 0;
 }
 
-static void store_watch_free(struct store_watch *w)
+static void store_watch_free(struct store_conn *conn, struct store_watch *w)
 {
+	store_mem_charge(conn->core, conn->who.domid, -(long)store_watch_mem(w->path, w->token));
 	free(w->path);
 	free(w->token);
 	free(w);
@@ -72,7 +82,7 @@ int store_watch_del(struct store_conn *conn, const char *path, const char *token
 
 		if (strcmp(w->path, path) == 0 && strcmp(w->token, token) == 0) {
 			*pp = w->next;
-			store_watch_free(w);
+			store_watch_free(conn, w);
 			conn->nwatches--;
 			return 0;
 		}
@@ -86,7 +96,7 @@ void store_watch_reset(struct store_conn *conn)
 		struct store_watch *w = conn->watches;
 
 		conn->watches = w->next;
-		store_watch_free(w);
+		store_watch_free(conn, w);
 	}
 	conn->nwatches = 0;
 }

@@ -8,6 +8,7 @@
 #include "store_harness.h"
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 
 #define P(s) s, sizeof(s) - 1
@@ -552,6 +553,117 @@ START_TEST(test_outstanding_stalls)
 }
 END_TEST
 
+/*
+ * The memory quota, table-driven.  Quotas set through the option parser:
+ * hard 3000 bytes, soft 2000.  A node costs sizeof(struct store_node) + its
+ * path + value + children + permissions (about 1.1 KB for a 1000-byte
+ * value), so the rows below land on either side of the limits with margins
+ * of a few hundred bytes.  After each row: was the request answered as
+ * expected, is domain 1 over its soft quota (logged), is it stalled.
+ */
+struct mem_row {
+	unsigned int who;
+	uint32_t type;
+	const char *path;  /* first argument */
+	size_t fill;	   /* WRITE: value bytes; WATCH: token bytes */
+	const char *reply; /* "OK" or the error */
+	bool tx;	   /* in the transaction started by an earlier row */
+	bool soft, stalled;
+};
+
+static const struct mem_row mem_script[] = {
+	{1, XS_WRITE, "a", 1000, "OK", false, false, false},
+	{1, XS_WRITE, "b", 1000, "OK", false, true, false},	/* ~2.2 KB: over soft */
+	{1, XS_WRITE, "c", 1000, "ENOMEM", false, true, false}, /* would be ~3.3 KB */
+	{1, XS_WRITE, "c", 100, "OK", false, true, false},	/* ~2.4 KB */
+	{1, XS_WATCH, "a", 1000, "ENOMEM", false, true, false}, /* a 1000-byte token */
+	{1, XS_WATCH, "a", 1, "OK", false, true, false},
+	{1, XS_TRANSACTION_START, "", 0, NULL, false, true, false}, /* slot 1 */
+	{1, XS_WRITE, "a", 999, "ENOMEM", true, true, false},	    /* in tx: a whole copy */
+	{1, XS_TRANSACTION_END, "F", 0, "OK", true, true, false},   /* abort frees it */
+	{1, XS_WRITE, "a", 10, "OK", false, false, false},	    /* shrinking frees ~1 KB */
+	{2, XS_WRITE, "a", 1000, "OK", false, false, false},	    /* bystander: its own quota */
+	{0, XS_WRITE, "/local/domain/1/big", 2000, "OK", false, true, true}, /* dom0 charges 1 */
+	{0, XS_RM, "/local/domain/1/big", 0, "OK", false, false, false},
+};
+
+static void mem_row_run(const struct mem_row *m, unsigned int i)
+{
+	char req[XENSTORE_PAYLOAD_MAX + 1], body[XENSTORE_PAYLOAD_MAX + 1];
+	size_t plen = strlen(m->path) + 1, len = plen + m->fill, blen;
+	uint32_t t;
+
+	memcpy(req, m->path, plen);
+	memset(req + plen, 'x', m->fill);
+	if (m->type == XS_WATCH)
+		req[len++] = '\0';
+	t = th_req(conns[m->who], m->type, m->tx ? slots[1] : 0, req, len, body, &blen);
+	if (m->type == XS_TRANSACTION_START)
+		slots[1] = (uint32_t)strtoul(body, NULL, 10);
+	else if (strcmp(m->reply, "OK") == 0)
+		ck_assert_msg(t == m->type, "row %u: %s", i, body);
+	else
+		ck_assert_msg(t == XS_ERROR && strcmp(body, m->reply) == 0,
+			      "row %u: got '%s', expected %s (domain 1 has %zu bytes)", i, body,
+			      m->reply, core.mem[1]);
+	ck_assert_msg((core.mem_warned[1] >= 1) == m->soft, "row %u: soft flag %d (%zu bytes)", i,
+		      core.mem_warned[1], core.mem[1]);
+	ck_assert_msg((core.mem_warned[1] == 2) == m->stalled, "row %u: hard flag %d (%zu bytes)",
+		      i, core.mem_warned[1], core.mem[1]);
+	ck_assert_msg(store_conn_stalled(conns[1]) == m->stalled, "row %u: stalled %d (%zu bytes)",
+		      i, store_conn_stalled(conns[1]), core.mem[1]);
+}
+
+START_TEST(test_memory_quota)
+{
+	struct xsd_sockmsg h = {XS_READ, 1, 0, 2};
+
+	ck_assert_int_eq(store_quota_set(&core.quota, "memory=3000"), 0);
+	ck_assert_int_eq(store_quota_set(&core.quota, "memory-soft=2000"), 0);
+	ck_assert_uint_eq(core.quota.mem_hard, 3000);
+	ck_assert_int_eq(store_quota_set(&core.quota, "memory=x"), -EINVAL);
+	ck_assert_uint_eq(core.quota.mem_soft, 2000);
+	{
+		char body[XENSTORE_PAYLOAD_MAX + 1];
+		size_t blen;
+
+		ck_assert_int_eq(th_req(conns[0], XS_CONTROL, 0, "quota", 6, body, &blen),
+				 XS_CONTROL);
+		ck_assert_ptr_nonnull(strstr(body, "\nmemory 3000\nmemory-soft 2000\n"));
+	}
+	for (unsigned int d = 1; d <= 2; d++) {
+		char home[32];
+		int n = snprintf(home, sizeof(home), "/local/domain/%u", d);
+
+		req_ok(0, XS_MKDIR, 0, home, (size_t)n + 1);
+		n += snprintf(home + n + 1, sizeof(home) - (size_t)n - 1, "n%u", d) + 2;
+		req_ok(0, XS_SET_PERMS, 0, home, (size_t)n);
+	}
+	for (unsigned int i = 0; i < sizeof(mem_script) / sizeof(mem_script[0]); i++) {
+		if (mem_script[i].stalled) {
+			/* A request queued while stalled is not handled until memory is freed. */
+			mem_row_run(&mem_script[i], i);
+			memcpy(conns[1]->rbuf, &h, sizeof(h));
+			memcpy(conns[1]->rbuf + sizeof(h), "a", 2);
+			conns[1]->rlen = sizeof(h) + 2;
+			store_conn_input(conns[1]);
+			ck_assert_uint_eq(conns[1]->pending, 0);
+			continue;
+		}
+		mem_row_run(&mem_script[i], i);
+	}
+	store_conn_input(conns[1]); /* unstalled by the RM: the queued READ is answered */
+	ck_assert_uint_eq(conns[1]->pending, 1);
+	ck_assert(store_conn_flush(conns[1]));
+	((struct th_out *)conns[1]->priv)->len = 0;
+	/* Everything charged comes back: no watch, no nodes -> 0 bytes. */
+	REQ(1, XS_UNWATCH, 0, "a\0x\0");
+	REQ(0, XS_RM, 0, "/local/domain/1\0");
+	ck_assert_uint_eq(core.mem[1], 0);
+	ck_assert_uint_eq(core.mem_warned[1], 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store_proto");
@@ -566,6 +678,7 @@ int main(void)
 	tcase_add_test(tc, test_directory_part);
 	tcase_add_test(tc, test_oversize_drops_connection);
 	tcase_add_test(tc, test_outstanding_stalls);
+	tcase_add_test(tc, test_memory_quota);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
