@@ -172,11 +172,21 @@ static void console_tty_restore(void)
 	console_tty_raw = false;
 }
 
-static void console_tty_setup(void)
+/*
+ * The stop signals are blocked except inside ppoll(), so one that arrives
+ * between the loop's check of console_stop and the wait cannot be lost.
+ */
+static void console_tty_setup(sigset_t *wait_mask)
 {
 	struct sigaction sa = {.sa_handler = console_on_signal};
 	struct termios raw;
+	sigset_t stop;
 
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop, wait_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -227,14 +237,15 @@ static int console_output(int fd)
 static int console_session(int fd, uint32_t domid)
 {
 	bool stdin_open = true;
+	sigset_t wait_mask;
 	int rc = 0;
 
-	console_tty_setup();
+	console_tty_setup(&wait_mask);
 	while (!rc && !console_stop) {
 		struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
 				      {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN}};
 
-		if (poll(p, 2, -1) < 0) {
+		if (ppoll(p, 2, NULL, &wait_mask) < 0) {
 			rc = errno == EINTR ? 0 : -errno;
 			continue;
 		}
@@ -244,6 +255,7 @@ static int console_session(int fd, uint32_t domid)
 			rc = console_keys(fd, &stdin_open);
 	}
 	console_tty_restore();
+	sigprocmask(SIG_SETMASK, &wait_mask, NULL);
 	if (rc == 1 || rc == 0 || rc == -EPIPE)
 		return rc == -EPIPE ? 1 : 0;
 	return cli_err("console of domain %u: %s", domid,
