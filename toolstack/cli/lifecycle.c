@@ -41,6 +41,7 @@ struct lifecycle_dom {
 	uint32_t domid;
 	char name[DYAD_NAME_MAX];
 	bool done;
+	int restarts; /* on_reboot builds it again (read from its record at selection) */
 };
 
 static uint64_t lifecycle_now_ms(void)
@@ -65,15 +66,39 @@ static bool lifecycle_kept(uint32_t domid, uint32_t reason)
 	return a == DYAD_ACTION_PRESERVE;
 }
 
+/* Does on_reboot build the domain again (restart, rename-restart, coredump-restart)? */
+static int lifecycle_restarts(uint32_t domid)
+{
+	struct dyad_domain_config cfg;
+
+	if (dyad_record_load(domid, &cfg))
+		return 0;
+	return cfg.on_reboot == DYAD_ACTION_RESTART ||
+	       cfg.on_reboot == DYAD_ACTION_RENAME_RESTART ||
+	       cfg.on_reboot == DYAD_ACTION_COREDUMP_RESTART;
+}
+
+/* The old id is gone; a rebuilt domain is done once its name is back under a new id. */
+static bool lifecycle_gone_done(struct ctl_client *c, const struct lifecycle_verb *v,
+				const struct lifecycle_dom *d)
+{
+	uint32_t newid;
+
+	if (!v->reboot || d->restarts != 1)
+		return true;
+	return ctl_lookup(c, d->name, &newid) == 0 && newid != d->domid;
+}
+
 static bool lifecycle_is_done(struct ctl_client *c, const struct lifecycle_verb *v,
 			      const struct lifecycle_dom *d)
 {
 	struct dyad_ctl_dominfo info;
-	int rc = ctl_info(c, d->domid, &info);
 	bool down;
+	int rc;
 
+	rc = ctl_info(c, d->domid, &info);
 	if (rc == -ESRCH)
-		return true;
+		return lifecycle_gone_done(c, v, d);
 	if (rc)
 		return false;
 	down = info.state == DYAD_DOMAIN_STATE_SHUTDOWN || info.state == DYAD_DOMAIN_STATE_CRASHED;
@@ -177,6 +202,7 @@ static int lifecycle_select_all(struct ctl_client *c, struct store_client *s,
 			continue;
 		}
 		(*out)[*n].domid = d[i].domid;
+		(*out)[*n].restarts = lifecycle_restarts(d[i].domid);
 		memcpy((*out)[*n].name, d[i].name, DYAD_NAME_MAX);
 		(*n)++;
 	}
@@ -200,6 +226,7 @@ static int lifecycle_select_one(struct ctl_client *c, const char *dom, struct li
 	if (!*out)
 		return cli_err("out of memory");
 	(*out)->domid = domid;
+	(*out)->restarts = lifecycle_restarts(domid);
 	memcpy((*out)->name, info.name, DYAD_NAME_MAX);
 	(*out)->name[DYAD_NAME_MAX - 1] = '\0';
 	*n = 1;
