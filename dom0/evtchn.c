@@ -25,7 +25,7 @@
 #include "foreignmem.h"
 #include "log.h"
 
-#define EVTCHN_MAX_DOMS 64u /* domains one handle talks to at once */
+#define EVTCHN_MAX_DOMS DYAD_MAX_DOMAINS /* every domain the core can hold */
 
 /* A domain's memory, shared by the bindings into it. */
 struct evtchn_dom {
@@ -282,6 +282,16 @@ int evtchn_unbind(struct evtchn_handle *h, uint32_t local)
 		rc = 0; /* destroyed since: fine */
 	evtchn_drop(h, b);
 	return rc;
+}
+
+int evtchn_forget(struct evtchn_handle *h, uint32_t local)
+{
+	struct evtchn_binding *b = evtchn_get(h, local);
+
+	if (!b)
+		return -EINVAL;
+	evtchn_drop(h, b);
+	return 0;
 }
 
 void evtchn_close(struct evtchn_handle *h)

@@ -67,6 +67,11 @@ int evtchn_bind_unbound_port(struct evtchn_handle *h, uint32_t domid, uint32_t *
 			     uint32_t *local) __attribute__((warn_unused_result));
 /* Close the channel (in the core too) and forget the local port. */
 int evtchn_unbind(struct evtchn_handle *h, uint32_t local) __attribute__((warn_unused_result));
+/*
+ * Drop a binding whose domain is known to be destroyed: release the local
+ * port, its descriptors and the domain's memory mapping, with no core call.
+ */
+int evtchn_forget(struct evtchn_handle *h, uint32_t local) __attribute__((warn_unused_result));
 
 /* Raise the guest's end of local. */
 int evtchn_notify(struct evtchn_handle *h, uint32_t local) __attribute__((warn_unused_result));

@@ -123,7 +123,11 @@ static int store_guest_attach(void *arg, struct store_domain *d)
 	return store_guest_attach_dom(g, d, false);
 }
 
-/* Forget the attachment; unbind only if the core is still there. */
+/*
+ * Forget the attachment.  The local binding always goes (its descriptors
+ * and the mapping of the guest's memory); the core is asked to unbind only
+ * while the domain is alive.
+ */
 static void store_guest_drop(struct store_guest *g, struct store_domain *d, bool unbind)
 {
 	struct store_guest_dom *gd = d->ring;
@@ -136,6 +140,8 @@ static void store_guest_drop(struct store_guest *g, struct store_domain *d, bool
 	g->ctl_used |= unbind;
 	if (unbind && evtchn_unbind(g->ev, gd->local))
 		log_warn_rl("domain %u: unbinding its store port failed", d->domid);
+	else if (!unbind && g->ev && evtchn_forget(g->ev, gd->local))
+		log_warn_rl("domain %u: its store port was not bound here", d->domid);
 	foreignmem_close(gd->mem);
 	free(gd);
 	d->ring = NULL;

@@ -1,6 +1,7 @@
 #!/bin/bash
 # After every domain is destroyed, the core's fds, threads and VMs are back
-# to their starting count.
+# to their starting count, and the dom0 services (dyad-store, dyad-consoled)
+# hold no descriptor or mapping of the guests' memory any more.
 . "$(dirname "$0")/lib.sh"
 
 "$DYAD" list >/dev/null || t_fail "services did not start"
@@ -27,4 +28,13 @@ t_wait 5 sh -c "[ \$(ls /proc/$pid/task | wc -l) -eq $th0 ]" || true
 t_assert_eq "threads after destroy" "$th0" "$(count task)"
 t_assert_eq "fds after destroy" "$fd0" "$(count fd)"
 t_assert_eq "VM fds after destroy" "0" "$(vms)"
+# The services map each guest's RAM (memfd) while it lives; none may stay.
+for svc in dyad-store dyad-consoled; do
+	spid=$(pgrep -f "$svc --rundir $DYAD_RUNDIR" | head -n1)
+	[ -n "$spid" ] || t_fail "$svc is not running"
+	t_wait 5 sh -c "! grep -q memfd /proc/$spid/maps" ||
+		t_fail "$svc still maps guest memory after every domain was destroyed: $(grep -c memfd /proc/$spid/maps) mappings"
+	n=$(ls -l /proc/$spid/fd | grep -c memfd || true)
+	t_assert_eq "$svc memfd descriptors after destroy" "0" "$n"
+done
 t_log "ok"
