@@ -407,7 +407,7 @@ int ctl_get_vcpu_context(struct ctl_client *c, uint32_t domid, uint32_t vcpu,
 	return rc;
 }
 
-int ctl_rename(struct ctl_client *c, uint32_t domid, const char *name)
+int ctl_rename(struct ctl_client *c, uint32_t domid, const char *name, const uint8_t *uuid)
 {
 	struct dyad_ctl_rename req = {.domid = domid};
 	struct dyad_ctl_status st;
@@ -415,6 +415,10 @@ int ctl_rename(struct ctl_client *c, uint32_t domid, const char *name)
 	if (strlen(name) >= sizeof(req.name))
 		return -ENAMETOOLONG;
 	strcpy(req.name, name);
+	if (uuid) {
+		req.flags |= DYAD_RENAME_F_UUID;
+		memcpy(req.uuid, uuid, sizeof(req.uuid));
+	}
 	return ctl_call_fixed(c, DYAD_CTL_RENAME, &req, sizeof(req), &st, sizeof(st), NULL);
 }
 

@@ -79,7 +79,8 @@ int ctl_evtchn_alloc_unbound(struct ctl_client *c, uint32_t domid, uint32_t remo
 int ctl_get_vcpu_context(struct ctl_client *c, uint32_t domid, uint32_t vcpu,
 			 struct dyad_vcpu_regs *regs, uint32_t *online) WUR;
 
-int ctl_rename(struct ctl_client *c, uint32_t domid, const char *name) WUR;
+/* uuid NULL: keep the domain's UUID. */
+int ctl_rename(struct ctl_client *c, uint32_t domid, const char *name, const uint8_t *uuid) WUR;
 
 /* Resolve "name" or "id" to a domid among the core's domains; -ESRCH if none. */
 int ctl_lookup(struct ctl_client *c, const char *name_or_id, uint32_t *domid) WUR;

@@ -260,7 +260,7 @@ static int policy_rename(struct ctl_client *c, uint32_t domid, const struct dyad
 	int rc;
 
 	policy_renamed(cfg->name, domid, newname);
-	rc = ctl_rename(c, domid, newname);
+	rc = ctl_rename(c, domid, newname, NULL);
 	if (rc) {
 		log_err("domain %u (%s): cannot rename it %s: %s; leaving it as it is", domid,
 			cfg->name, newname, strerror(-rc));

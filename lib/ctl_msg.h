@@ -316,11 +316,17 @@ struct dyad_ctl_vcpu_context_rep {
 	struct dyad_vcpu_regs regs;
 };
 
-/* RENAME: a new unique name (ctl_msg_check_name; -EEXIST if taken). */
+/*
+ * RENAME: a new unique name (ctl_msg_check_name; -EEXIST if taken) and,
+ * with DYAD_RENAME_F_UUID, a new UUID (libxl_domain_preserve gives the
+ * preserved domain a fresh one, so the restarted domain keeps the config's).
+ */
+#define DYAD_RENAME_F_UUID (1u << 0)
 struct dyad_ctl_rename {
 	uint32_t domid;
-	uint32_t pad;
+	uint32_t flags; /* DYAD_RENAME_F_*; unknown bits -EINVAL */
 	char name[DYAD_NAME_MAX];
+	uint8_t uuid[16];
 };
 
 /*
