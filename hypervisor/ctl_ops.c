@@ -104,7 +104,7 @@ static int ctl_pause(struct ctl_req *r)
 {
 	int rc = domain_pause(r->d);
 
-	if (rc)
+	if (rc) /* the pause stays in effect; the client unpauses if it gives up */
 		return ctl_fail(r, rc, "paused, but a vCPU has not stopped yet");
 	return control_reply_status(r->c, r->hdr, 0);
 }
@@ -321,6 +321,18 @@ static int ctl_evtchn_alloc_unbound(struct ctl_req *r)
 	return control_reply(r->c, r->hdr, &rep, sizeof(rep), -1);
 }
 
+static const char *ctl_vcpu_context_why(int rc)
+{
+	switch (rc) {
+	case -EINVAL:
+		return "no such vCPU";
+	case -EAGAIN:
+		return "paused, but a vCPU has not stopped yet (try again)";
+	default:
+		return "the domain must be paused, shut down or crashed";
+	}
+}
+
 static int ctl_get_vcpu_context(struct ctl_req *r)
 {
 	struct dyad_ctl_vcpu req;
@@ -332,9 +344,7 @@ static int ctl_get_vcpu_context(struct ctl_req *r)
 	memset(&rep, 0, sizeof(rep));
 	rc = domain_get_vcpu_context(r->d, req.vcpu, &rep.regs, &online);
 	if (rc)
-		return ctl_fail(r, rc,
-				rc == -EINVAL ? "no such vCPU"
-					      : "the domain must be paused, shut down or crashed");
+		return ctl_fail(r, rc, ctl_vcpu_context_why(rc));
 	rep.online = online;
 	return control_reply(r->c, r->hdr, &rep, sizeof(rep), -1);
 }
@@ -342,15 +352,16 @@ static int ctl_get_vcpu_context(struct ctl_req *r)
 static int ctl_rename(struct ctl_req *r)
 {
 	struct dyad_ctl_rename req;
+	const char *why;
 	int rc;
 
 	memcpy(&req, r->payload, sizeof(req));
-	rc = domain_rename(r->d, req.name, sizeof(req.name));
+	if (req.flags & ~DYAD_RENAME_F_UUID)
+		return ctl_fail(r, -EINVAL, "unknown rename flags");
+	rc = domain_rename(r->d, req.name, sizeof(req.name),
+			   req.flags & DYAD_RENAME_F_UUID ? req.uuid : NULL, &why);
 	if (rc)
-		return ctl_fail(r, rc,
-				rc == -EEXIST ? "another domain has this name"
-					      : "bad domain name (1-63 of [A-Za-z0-9_.-], not all "
-						"digits)");
+		return ctl_fail(r, rc, why);
 	return control_reply_status(r->c, r->hdr, 0);
 }
 

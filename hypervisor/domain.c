@@ -55,11 +55,18 @@ static void domain_name_copy(struct domain *d, char name[DYAD_NAME_MAX])
 	pthread_mutex_unlock(&d->lock);
 }
 
+void domain_uuid_copy(struct domain *d, uint8_t uuid[16])
+{
+	pthread_mutex_lock(&d->lock);
+	memcpy(uuid, d->uuid, sizeof(d->uuid));
+	pthread_mutex_unlock(&d->lock);
+}
+
 static void domain_post(struct domain *d, uint32_t kind, uint32_t reason)
 {
 	struct dyad_ctl_event ev = {.kind = kind, .domid = d->id, .reason = reason};
 
-	memcpy(ev.uuid, d->uuid, sizeof(ev.uuid));
+	domain_uuid_copy(d, ev.uuid);
 	domain_name_copy(d, ev.name);
 	notify_post(&ev);
 }
@@ -94,6 +101,15 @@ static struct domain *domain_find_name(const char *name)
 {
 	for (unsigned int i = 0; i < DYAD_MAX_DOMAINS; i++)
 		if (domains.slot[i] && strcmp(domains.slot[i]->name, name) == 0)
+			return domains.slot[i];
+	return NULL;
+}
+
+/* Only the control loop writes a UUID, so it reads them without the locks. */
+static struct domain *domain_find_uuid(const uint8_t uuid[16])
+{
+	for (unsigned int i = 0; i < DYAD_MAX_DOMAINS; i++)
+		if (domains.slot[i] && memcmp(domains.slot[i]->uuid, uuid, 16) == 0)
 			return domains.slot[i];
 	return NULL;
 }
@@ -344,9 +360,16 @@ static void domain_remove(struct domain *d)
 
 void domain_destroy(struct domain *d)
 {
+	char name[DYAD_NAME_MAX];
+	uint32_t reason;
+
 	domain_remove(d);
-	domain_post(d, DYAD_EVENT_DESTROYED, d->shutdown_reason);
-	log_info("domain %u (%s) destroyed", d->id, d->name);
+	pthread_mutex_lock(&d->lock); /* vCPU threads still run: SCHEDOP_shutdown writes it */
+	reason = d->shutdown_reason;
+	memcpy(name, d->name, sizeof(name));
+	pthread_mutex_unlock(&d->lock);
+	domain_post(d, DYAD_EVENT_DESTROYED, reason);
+	log_info("domain %u (%s) destroyed", d->id, name);
 	domain_destroy_unlisted(d);
 }
 
@@ -520,24 +543,73 @@ void domain_info(struct domain *d, struct dyad_ctl_dominfo *out)
 	out->vcpus = d->nr_vcpus;
 	out->mem_mb = d->mem_mb;
 	out->cpu_time_ns = cpu;
-	memcpy(out->uuid, d->uuid, sizeof(out->uuid));
+	domain_uuid_copy(d, out->uuid);
 }
 
-int domain_rename(struct domain *d, const char *name, size_t cap)
+static bool domain_uuid_is_nil(const uint8_t uuid[16])
+{
+	static const uint8_t nil[16];
+
+	return memcmp(uuid, nil, sizeof(nil)) == 0;
+}
+
+int domain_check_rename(struct domain *d, const char *name, size_t cap, const uint8_t *uuid,
+			const char **why)
 {
 	struct domain *other;
 
+	*why = NULL;
 	if (ctl_msg_check_name(name, cap))
-		return -EINVAL;
+		return *why = "bad domain name (1-63 of [A-Za-z0-9_.-], not all digits)", -EINVAL;
 	other = domain_find_name(name);
 	if (other && other != d)
-		return -EEXIST;
+		return *why = "another domain has this name", -EEXIST;
+	if (uuid && domain_uuid_is_nil(uuid))
+		return *why = "the all-zero UUID is not a domain's UUID", -EINVAL;
+	other = uuid ? domain_find_uuid(uuid) : NULL;
+	if (other && other != d)
+		return *why = "another domain has this UUID", -EEXIST;
+	return 0;
+}
+
+int domain_rename(struct domain *d, const char *name, size_t cap, const uint8_t *uuid,
+		  const char **why)
+{
+	int rc = domain_check_rename(d, name, cap, uuid, why);
+
+	if (rc)
+		return rc;
 	pthread_mutex_lock(&d->lock);
 	memset(d->name, 0, sizeof(d->name));
 	memcpy(d->name, name, strnlen(name, cap));
+	if (uuid)
+		memcpy(d->uuid, uuid, sizeof(d->uuid));
 	pthread_mutex_unlock(&d->lock);
-	log_info("domain %u renamed %s", d->id, d->name);
+	log_info("domain %u renamed %s%s", d->id, name, uuid ? " with a new UUID" : "");
 	return 0;
+}
+
+/*
+ * Are d's vCPUs still for a dump (lock held)?  A paused domain had its one
+ * bounded wait in PAUSE; a dead one gets one per domain here (its vCPUs
+ * were kicked when it died), so the control loop never waits per vCPU.
+ */
+static int domain_dump_ready(struct domain *d)
+{
+	bool dead = d->life != DYAD_DOMAIN_STATE_RUNNING;
+	int rc;
+
+	if (!dead && !d->paused)
+		return -EBUSY;
+	if (domain_all_parked(d))
+		return 0;
+	if (!dead || d->dump_waited)
+		return -EAGAIN;
+	d->dump_waited = true;
+	pthread_mutex_unlock(&d->lock);
+	rc = domain_wait_parked(d); /* stopped vCPUs stay parked */
+	pthread_mutex_lock(&d->lock);
+	return rc ? -EAGAIN : 0;
 }
 
 int domain_get_vcpu_context(struct domain *d, uint32_t vcpu, struct dyad_vcpu_regs *regs,
@@ -549,15 +621,12 @@ int domain_get_vcpu_context(struct domain *d, uint32_t vcpu, struct dyad_vcpu_re
 	if (vcpu >= d->nr_vcpus)
 		return -EINVAL;
 	pthread_mutex_lock(&d->lock);
-	rc = d->life == DYAD_DOMAIN_STATE_RUNNING && !d->paused ? -EBUSY : 0;
+	rc = domain_dump_ready(d);
+	if (!rc) {
+		*online = vcpu_parked_context(&d->vcpus[vcpu], &st);
+	}
 	pthread_mutex_unlock(&d->lock);
 	if (!rc)
-		rc = domain_wait_parked(d) ? -EBUSY : 0;
-	if (rc)
-		return rc;
-	pthread_mutex_lock(&d->lock);
-	*online = vcpu_parked_context(&d->vcpus[vcpu], &st);
-	pthread_mutex_unlock(&d->lock);
-	vcpu_x86_to_ctl(&st, regs);
-	return 0;
+		vcpu_x86_to_ctl(&st, regs);
+	return rc;
 }

@@ -15,8 +15,9 @@
  *
  * The state a client sees (enum dyad_domain_state) is derived: PAUSED
  * while paused and alive, BLOCKED when every online vCPU is blocked.
- * PAUSE returns once every vCPU thread is parked (out of KVM_RUN and done
- * with its last exit), so a paused domain's registers and memory are still.
+ * PAUSE waits (once, bounded) until every vCPU thread is parked (out of
+ * KVM_RUN and done with its last exit), so a paused domain's registers and
+ * memory are still; GET_VCPU_CONTEXT does not wait again (-EAGAIN).
  *
  * shared_info exists from creation at DYAD_BOOT_SHARED_INFO (boot.h), so
  * dom0 can bind event channels before the guest first runs.
@@ -48,8 +49,8 @@
 struct domain {
 	uint32_t id;
 	char name[DYAD_NAME_MAX]; /* RENAME writes it under lock; other threads copy under lock */
-	uint8_t uuid[16];
-	uint32_t flags; /* DYAD_CREATE_F_* */
+	uint8_t uuid[16];	  /* RENAME writes it under lock; other threads copy under lock */
+	uint32_t flags;		  /* DYAD_CREATE_F_* */
 	uint64_t mem_mb;
 	struct mem mem;
 	int vm_fd;
@@ -66,6 +67,7 @@ struct domain {
 	/* Under lock. */
 	enum dyad_domain_state life; /* RUNNING, SHUTDOWN, CRASHED or DYING */
 	bool paused;
+	bool dump_waited; /* GET_VCPU_CONTEXT spent its one wait for a dead domain */
 	uint32_t shutdown_reason;
 	uint32_t shutdown_code; /* SCHEDOP_shutdown_code (Xen), or DOMAIN_SHUTDOWN_CODE_NONE */
 	struct hvm_params params;
@@ -73,7 +75,7 @@ struct domain {
 
 /* Xen's SHUTDOWN_CODE_INVALID: no code recorded. */
 #define DOMAIN_SHUTDOWN_CODE_NONE 0xffffffffu
-/* How long PAUSE and GET_VCPU_CONTEXT wait for vCPU threads to park. */
+/* How long PAUSE (and the first GET_VCPU_CONTEXT of a dead domain) wait for parking. */
 #define DOMAIN_PARK_TIMEOUT_MS 2000u
 /*
  * On VT-x (and AMD with AVIC) KVM puts a private APIC-access page at
@@ -98,7 +100,10 @@ void domain_table_unlock(void);
 struct domain *domain_next(uint32_t after);
 unsigned int domain_count(void);
 
-/* Pause, then wait until every vCPU thread is parked (-ETIMEDOUT if one is stuck). */
+/*
+ * Pause, then wait until every vCPU thread is parked.  -ETIMEDOUT if one is
+ * stuck: the pause stays in effect (the caller unpauses if it gives up).
+ */
 int domain_pause(struct domain *d) DOMAIN_WUR;
 /* Wait until every started vCPU thread is parked (lock not held). */
 int domain_wait_parked(struct domain *d) DOMAIN_WUR;
@@ -111,9 +116,23 @@ int domain_unpause(struct domain *d) DOMAIN_WUR;
 int domain_shutdown(struct domain *d, uint32_t reason) DOMAIN_WUR;
 /* SCHEDOP_shutdown_code: record the reason a later shutdown reports (first one stands). */
 int domain_set_shutdown_code(struct domain *d, uint32_t reason) DOMAIN_WUR;
-/* A new unique valid name: -EINVAL (bad name) or -EEXIST (another domain has it). */
-int domain_rename(struct domain *d, const char *name, size_t cap) DOMAIN_WUR;
-/* The registers of vCPU vcpu for a dump: the domain must be paused or dead (-EBUSY). */
+/*
+ * Check a rename to a new valid unique name and, if uuid is not NULL, a
+ * new UUID that is not all zero: -EINVAL or -EEXIST (another domain has
+ * the name or UUID) with *why.
+ */
+int domain_check_rename(struct domain *d, const char *name, size_t cap, const uint8_t *uuid,
+			const char **why) DOMAIN_WUR;
+/* Check, then rename (and take uuid unless NULL); nothing changes on error. */
+int domain_rename(struct domain *d, const char *name, size_t cap, const uint8_t *uuid,
+		  const char **why) DOMAIN_WUR;
+/* The UUID, copied under the lock (RENAME may change it). */
+void domain_uuid_copy(struct domain *d, uint8_t uuid[16]);
+/*
+ * The registers of vCPU vcpu for a dump and whether it is up (not after
+ * VCPUOP_down).  -EBUSY: running and not paused; -EAGAIN: paused or dead
+ * but a vCPU has not parked yet (no wait, except once for a dead domain).
+ */
 int domain_get_vcpu_context(struct domain *d, uint32_t vcpu, struct dyad_vcpu_regs *regs,
 			    bool *online) DOMAIN_WUR;
 /* A fatal exit: log why (core log) and crash the domain. */

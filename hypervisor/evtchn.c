@@ -481,6 +481,19 @@ int evtchn_status(struct domain *d, evtchn_status_t *st)
 	return 0;
 }
 
+bool evtchn_port_allocated(struct domain *d, uint32_t port)
+{
+	struct evtchn_table *t = EVTCHN_T(d);
+	bool used;
+
+	if (port >= DYAD_EVTCHN_MAX_PORTS)
+		return false;
+	pthread_mutex_lock(&t->lock);
+	used = t->port[port].state != EVTCHN_FREE;
+	pthread_mutex_unlock(&t->lock);
+	return used;
+}
+
 int evtchn_unmask(struct domain *d, uint32_t port)
 {
 	struct evtchn_table *t = EVTCHN_T(d);

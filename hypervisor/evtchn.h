@@ -90,6 +90,8 @@ int evtchn_bind_vcpu(struct domain *d, uint32_t port, uint32_t vcpu) EVTCHN_WUR;
 int evtchn_send(struct domain *d, uint32_t port) EVTCHN_WUR;
 int evtchn_close(struct domain *d, uint32_t port) EVTCHN_WUR;
 int evtchn_status(struct domain *d, evtchn_status_t *st) EVTCHN_WUR;
+/* True if port is a valid port of d that is not free (any other state). */
+bool evtchn_port_allocated(struct domain *d, uint32_t port);
 int evtchn_unmask(struct domain *d, uint32_t port) EVTCHN_WUR;
 
 /* True if vCPU vcpu has VIRQ virq bound. */

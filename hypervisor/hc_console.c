@@ -81,6 +81,15 @@ static long hc_version_features(struct hc_ctx *c)
 	return guest_copy_to(&c->gv, c->arg[1], &fi, sizeof(fi)) ? -EFAULT : 0;
 }
 
+/* XENVER_guest_handle: the domain's UUID (RENAME may change it). */
+static long hc_version_handle(struct hc_ctx *c)
+{
+	uint8_t uuid[16];
+
+	domain_uuid_copy(c->d, uuid);
+	return guest_copy_to(&c->gv, c->arg[1], uuid, sizeof(uuid)) ? -EFAULT : 0;
+}
+
 static long hc_version_params(struct hc_ctx *c)
 {
 	struct xen_platform_parameters pp = {.virt_start = 0}; /* no hypervisor hole */
@@ -108,8 +117,7 @@ long hc_xen_version(struct hc_ctx *c)
 	case XENVER_pagesize:
 		return (long)DYAD_PAGE_SIZE;
 	case XENVER_guest_handle:
-		return guest_copy_to(&c->gv, c->arg[1], c->d->uuid, sizeof(c->d->uuid)) ? -EFAULT
-											: 0;
+		return hc_version_handle(c);
 	default:
 		return -ENOSYS;
 	}

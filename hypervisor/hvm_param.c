@@ -9,6 +9,7 @@
 #include "hvm_param.h"
 
 #include <errno.h>
+#include <stdbool.h>
 
 #include <dyad/abi.h>
 #include <dyad/boot.h>
@@ -34,14 +35,33 @@ static int hvm_param_slot(uint32_t index, enum hvm_param_kind *kind)
 	}
 }
 
+/*
+ * A special page is one of the builder's two ring pages or a page of the
+ * free area (boot.h): never page 0, shared_info, the hypercall page, the
+ * page tables, the start info or the kernel image below DYAD_BOOT_FREE.
+ */
+static bool hvm_param_ring_pfn(struct domain *d, uint64_t pfn)
+{
+	if (pfn >= d->mem.size / DYAD_PAGE_SIZE)
+		return false;
+	return pfn == DYAD_BOOT_STORE_RING / DYAD_PAGE_SIZE ||
+	       pfn == DYAD_BOOT_CONSOLE_RING / DYAD_PAGE_SIZE ||
+	       pfn >= DYAD_BOOT_FREE / DYAD_PAGE_SIZE;
+}
+
 static const char *hvm_param_check(struct domain *d, enum hvm_param_kind kind, uint64_t value)
 {
 	if (value == 0)
 		return NULL; /* not provided */
 	if (kind == HVM_PARAM_KIND_PFN && value >= d->mem.size / DYAD_PAGE_SIZE)
 		return "the PFN is not a RAM page of the domain";
+	if (kind == HVM_PARAM_KIND_PFN && !hvm_param_ring_pfn(d, value))
+		return "the PFN is a page the core or the boot layout uses (a ring must be the "
+		       "store or console ring page of boot.h, or in the free area)";
 	if (kind == HVM_PARAM_KIND_EVTCHN && value >= DYAD_EVTCHN_MAX_PORTS)
 		return "the event channel is not a valid port number";
+	if (kind == HVM_PARAM_KIND_EVTCHN && !evtchn_port_allocated(d, (uint32_t)value))
+		return "the event channel is not allocated in the domain";
 	return NULL;
 }
 

@@ -22,7 +22,9 @@ struct hvm_params {
 
 /*
  * Set index (HVM_PARAM_*) of d: -EINVAL with *why for an unknown index, a
- * PFN that is not a RAM page of d, or a port outside 1..DYAD_EVTCHN_MAX_PORTS-1.
+ * PFN that is not a RAM page of d or not a ring page (boot.h: the store or
+ * console ring page, or at or above DYAD_BOOT_FREE), or a port that is not
+ * allocated in d.
  * A value of 0 clears the parameter.
  */
 int hvm_param_set(struct domain *d, uint32_t index, uint64_t value, const char **why)

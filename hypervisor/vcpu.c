@@ -118,7 +118,7 @@ bool vcpu_parked_context(struct vcpu *v, struct vcpu_x86_state *st)
 		st->cr0 = s->cr0, st->cr2 = s->cr2, st->cr3 = s->cr3, st->cr4 = s->cr4;
 		st->efer = s->efer;
 	}
-	return v->initialised;
+	return v->up;
 }
 
 /* Where a vCPU that may not run parks (lock held). */

@@ -83,7 +83,8 @@ bool vcpu_parked(struct vcpu *v);
 /*
  * The registers of a parked vCPU (d->lock held): a state set but not yet
  * loaded, else what its last KVM_RUN left in kvm_run (plus the core's
- * hypercall result), else zeros.  Returns whether it was ever given a state.
+ * hypercall result), else zeros.  Returns whether it is up: false before
+ * it was first given a state and after VCPUOP_down (its registers stale).
  */
 bool vcpu_parked_context(struct vcpu *v, struct vcpu_x86_state *st);
 /* CPU time consumed by the thread so far. */

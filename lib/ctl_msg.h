@@ -303,7 +303,13 @@ struct dyad_ctl_evtchn_port {
 	uint32_t pad;
 };
 
-/* GET_VCPU_CONTEXT: a vCPU's registers (domain paused, shut down or crashed, else -EBUSY). */
+/*
+ * GET_VCPU_CONTEXT: a vCPU's registers (domain paused, shut down or crashed,
+ * else -EBUSY).  It does not wait for the vCPUs to stop: PAUSE did (bounded;
+ * its -ETIMEDOUT leaves the domain paused), and a paused domain whose vCPUs
+ * have not all parked yet answers -EAGAIN at once (a dead domain's first
+ * request waits for them once, bounded).  The caller may retry.
+ */
 struct dyad_ctl_vcpu {
 	uint32_t domid;
 	uint32_t vcpu;
@@ -311,7 +317,7 @@ struct dyad_ctl_vcpu {
 
 struct dyad_ctl_vcpu_context_rep {
 	struct dyad_ctl_status st;
-	uint32_t online; /* 0: the vCPU was never brought up (regs are zero) */
+	uint32_t online; /* 0: never brought up (regs zero) or VCPUOP_down (regs stale) */
 	uint32_t pad;
 	struct dyad_vcpu_regs regs;
 };

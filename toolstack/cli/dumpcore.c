@@ -25,8 +25,12 @@ static int dumpcore_pause(struct ctl_client *c, uint32_t domid, const char *dom,
 	if (info.state != DYAD_DOMAIN_STATE_RUNNING && info.state != DYAD_DOMAIN_STATE_BLOCKED)
 		return 0;
 	rc = ctl_pause(c, domid);
+	/* -ETIMEDOUT: the pause is in effect but a vCPU did not stop: undo it. */
+	if (rc == -ETIMEDOUT && ctl_unpause(c, domid))
+		cli_err("cannot unpause domain '%s' after the failed pause", dom);
 	if (rc)
-		return cli_err("cannot pause domain '%s' for the dump: %s", dom, strerror(-rc));
+		return cli_err("cannot pause domain '%s' for the dump: %s", dom,
+			       rc == -ETIMEDOUT ? "a vCPU did not stop in time" : strerror(-rc));
 	*paused = true;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <dyad/boot.h>
@@ -412,21 +413,22 @@ START_TEST(params)
 	struct pt_builder pt;
 	struct hc_ctx c;
 	struct domain *d;
-	uint32_t id;
+	uint32_t id, s_port, c_port;
 
 	ck_assert_int_eq(create("prm", 16, 1, 0), 0);
 	id = created();
 	d = domain_find(id);
+	ck_assert_int_eq(evtchn_alloc_unbound(d, 0, &s_port), 0);
+	ck_assert_int_eq(evtchn_alloc_unbound(d, 0, &c_port), 0);
+	ck_assert_uint_eq(s_port, 1);
 	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, id, HVM_PARAM_STORE_PFN, 0), 0);
 	ck_assert_uint_eq(param_value(), 0); /* not provided */
 	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_PFN, 6), 0);
-	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_EVTCHN, 1), 0);
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_EVTCHN, s_port), 0);
 	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_CONSOLE_PFN, 7), 0);
-	ck_assert_int_eq(
-		param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_CONSOLE_EVTCHN, DYAD_EVTCHN_MAX_PORTS - 1),
-		0);
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_CONSOLE_EVTCHN, c_port), 0);
 	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, id, HVM_PARAM_CONSOLE_EVTCHN, 99), 0);
-	ck_assert_uint_eq(param_value(), DYAD_EVTCHN_MAX_PORTS - 1);
+	ck_assert_uint_eq(param_value(), c_port);
 	/* every error, and none changes anything */
 	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_PFN, 16u << 8), -EINVAL);
 	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_PFN, ~0ull), -EINVAL);
@@ -435,13 +437,38 @@ START_TEST(params)
 		-EINVAL);
 	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_CALLBACK_IRQ, 1), -EINVAL);
 	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, 0xffffffffu, 1), -EINVAL);
+	/* a ring PFN must not name a page the core or the boot layout uses */
+	static const uint64_t taken[] = {
+		DYAD_BOOT_START_INFO >> 12,  DYAD_BOOT_GDT >> 12,  DYAD_BOOT_HYPERCALL_PAGE >> 12,
+		DYAD_BOOT_SHARED_INFO >> 12, DYAD_BOOT_PML4 >> 12, DYAD_BOOT_PT0 >> 12,
+		(DYAD_BOOT_FREE >> 12) - 1,
+	};
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+		ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_PFN, taken[i]),
+				 -EINVAL);
+		ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_CONSOLE_PFN, taken[i]),
+				 -EINVAL);
+	}
+	/* an event channel must be allocated in the domain */
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_EVTCHN, c_port + 1),
+			 -EINVAL);
+	ck_assert_int_eq(
+		param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_CONSOLE_EVTCHN, DYAD_EVTCHN_MAX_PORTS - 1),
+		-EINVAL);
 	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, id, HVM_PARAM_CALLBACK_IRQ, 0), -EINVAL);
 	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, 999, HVM_PARAM_STORE_PFN, 6), -ESRCH);
 	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, 999, HVM_PARAM_STORE_PFN, 0), -ESRCH);
 	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, id, HVM_PARAM_STORE_PFN, 0), 0);
 	ck_assert_uint_eq(param_value(), 6);
 	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, id, HVM_PARAM_STORE_EVTCHN, 0), 0);
-	ck_assert_uint_eq(param_value(), 1);
+	ck_assert_uint_eq(param_value(), s_port);
+	ck_assert_int_eq(param(DYAD_CTL_GET_PARAM, id, HVM_PARAM_CONSOLE_PFN, 0), 0);
+	ck_assert_uint_eq(param_value(), 7);
+	/* the free area is allowed: the first page, and the last page of RAM */
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_PFN, DYAD_BOOT_FREE >> 12),
+			 0);
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_PFN, (16u << 8) - 1), 0);
+	ck_assert_int_eq(param(DYAD_CTL_SET_PARAM, id, HVM_PARAM_STORE_PFN, 6), 0);
 	/* the guest's view */
 	pt_init(&pt, d->mem.host, d->mem.size, 0x10000);
 	pt_map(&pt, 0, 0, PT_P | PT_W | PT_U, 2ull << 20);
@@ -515,6 +542,14 @@ START_TEST(evtchn_alloc_unbound_op)
 }
 END_TEST
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static int get_ctx(uint32_t domid, uint32_t vcpu)
 {
 	struct dyad_ctl_vcpu v = {.domid = domid, .vcpu = vcpu};
@@ -534,6 +569,7 @@ START_TEST(get_vcpu_context_op)
 	struct dyad_vcpu_regs r = good_regs(), back;
 	struct dyad_ctl_shutdown sd = {.reason = SHUTDOWN_crash};
 	struct domain *d;
+	uint64_t t0;
 	uint32_t id;
 
 	ck_assert_int_eq(create("gvc", 16, 2, 0), 0);
@@ -570,6 +606,26 @@ START_TEST(get_vcpu_context_op)
 	ck_assert_int_eq(get_ctx(id, 0), 0);
 	ck_assert_uint_eq(ctx_rep()->regs.rip, 0x200123);
 	ck_assert_uint_eq(ctx_rep()->regs.cr3, 0x30000);
+	/* VCPUOP_down: dumped as offline (its registers are stale) */
+	ck_assert_int_eq(vcpu_down(&d->vcpus[0]), 0);
+	ck_assert_int_eq(get_ctx(id, 0), 0);
+	ck_assert_uint_eq(ctx_rep()->online, 0);
+	ck_assert_int_eq(vcpu_up(&d->vcpus[0]), 0);
+	ck_assert_int_eq(get_ctx(id, 0), 0);
+	ck_assert_uint_eq(ctx_rep()->online, 1);
+	/* paused but a vCPU still in KVM_RUN: -EAGAIN at once, no wait */
+	ck_assert_int_eq(dom(DYAD_CTL_UNPAUSE, id), 0);
+	while (__atomic_load_n(&fake_kvm_in_run, __ATOMIC_SEQ_CST) == 0)
+		sched_yield();
+	pthread_mutex_lock(&d->lock);
+	d->paused = true; /* as PAUSE does, minus the kick: the vCPU does not stop */
+	pthread_mutex_unlock(&d->lock);
+	t0 = now_ms();
+	ck_assert_int_eq(get_ctx(id, 0), -EAGAIN);
+	ck_assert_int_eq(get_ctx(id, 1), -EAGAIN);
+	ck_assert_uint_lt(now_ms() - t0, DOMAIN_PARK_TIMEOUT_MS / 4);
+	ck_assert_int_eq(dom(DYAD_CTL_PAUSE, id), 0); /* kicks and waits once */
+	ck_assert_int_eq(get_ctx(id, 0), 0);
 	/* crashed: allowed, even unpaused */
 	ck_assert_int_eq(dom(DYAD_CTL_UNPAUSE, id), 0);
 	sd.domid = id;
@@ -583,13 +639,67 @@ START_TEST(get_vcpu_context_op)
 }
 END_TEST
 
-static int rename_dom(uint32_t domid, const char *name)
+static int rename_uuid(uint32_t domid, const char *name, uint32_t flags, const uint8_t *uuid)
 {
-	struct dyad_ctl_rename rn = {.domid = domid};
+	struct dyad_ctl_rename rn = {.domid = domid, .flags = flags};
 
 	memcpy(rn.name, name, strnlen(name, sizeof(rn.name)));
+	if (uuid)
+		memcpy(rn.uuid, uuid, sizeof(rn.uuid));
 	return req(DYAD_CTL_RENAME, &rn, sizeof(rn));
 }
+
+static int rename_dom(uint32_t domid, const char *name)
+{
+	return rename_uuid(domid, name, 0, NULL);
+}
+
+/* libxl_domain_preserve: the preserved domain takes a fresh UUID with its new name. */
+START_TEST(rename_uuid_op)
+{
+	static const uint8_t fresh[16] = {0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+	static const uint8_t nil[16];
+	struct dyad_ctl_dominfo info;
+	struct dyad_ctl_event ev;
+	struct domain *a, *b;
+	uint8_t b_uuid[16];
+
+	ck_assert_int_eq(create("web", 16, 1, 0), 0);
+	a = domain_find(created());
+	ck_assert_int_eq(create("db", 16, 1, 0), 0);
+	b = domain_find(created());
+	memset(b->uuid, 0x5a, sizeof(b->uuid)); /* create() here gives the nil UUID */
+	memcpy(b_uuid, b->uuid, sizeof(b_uuid));
+	ck_assert_int_eq(rename_uuid(a->id, "web-1", DYAD_RENAME_F_UUID, fresh), 0);
+	ck_assert_str_eq(a->name, "web-1");
+	ck_assert_mem_eq(a->uuid, fresh, 16);
+	domain_info(a, &info);
+	ck_assert_mem_eq(info.uuid, fresh, 16);
+	/* without the flag the UUID stays, whatever the uuid bytes say */
+	ck_assert_int_eq(rename_uuid(a->id, "web-2", 0, b_uuid), 0);
+	ck_assert_mem_eq(a->uuid, fresh, 16);
+	/* its own UUID again: allowed */
+	ck_assert_int_eq(rename_uuid(a->id, "web-2", DYAD_RENAME_F_UUID, fresh), 0);
+	/* errors, none of which changes the name or the UUID */
+	ck_assert_int_eq(rename_uuid(a->id, "web-3", DYAD_RENAME_F_UUID, b_uuid), -EEXIST);
+	ck_assert_int_eq(rename_uuid(a->id, "web-3", DYAD_RENAME_F_UUID, nil), -EINVAL);
+	ck_assert_int_eq(rename_uuid(a->id, "web-3", 1u << 1, NULL), -EINVAL);
+	ck_assert_int_eq(rename_uuid(a->id, "web-3", 0x80000000u | DYAD_RENAME_F_UUID, fresh),
+			 -EINVAL);
+	ck_assert_int_eq(rename_uuid(a->id, "db", DYAD_RENAME_F_UUID, fresh), -EEXIST);
+	ck_assert_str_eq(a->name, "web-2");
+	ck_assert_mem_eq(a->uuid, fresh, 16);
+	ck_assert_mem_eq(b->uuid, b_uuid, 16);
+	/* events carry the new UUID */
+	while (notify_drain(&ev, 1) == 1)
+		;
+	domain_destroy(a);
+	ck_assert_uint_eq(notify_drain(&ev, 1), 1);
+	ck_assert_uint_eq(ev.kind, DYAD_EVENT_DESTROYED);
+	ck_assert_mem_eq(ev.uuid, fresh, 16);
+	ck_assert_str_eq(ev.name, "web-2");
+}
+END_TEST
 
 /* xl's rename-restart: the old domain takes "<name>-<domid>"; list and events follow. */
 START_TEST(rename_op)
@@ -656,6 +766,7 @@ static Suite *ctl_ops_suite(void)
 	tcase_add_test(tc, evtchn_alloc_unbound_op);
 	tcase_add_test(tc, get_vcpu_context_op);
 	tcase_add_test(tc, rename_op);
+	tcase_add_test(tc, rename_uuid_op);
 	suite_add_tcase(s, tc);
 	return s;
 }
