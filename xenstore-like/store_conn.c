@@ -25,6 +25,17 @@
 
 /* Past this much unread output a connection is cut off. */
 #define STORE_CONN_OUT_MAX (64u << 20)
+/*
+ * An unprivileged connection's queued output above which watch events are
+ * dropped (counted, logged rate-limited) rather than queued: a guest that
+ * watches a busy node and never consumes its rsp ring holds at most this
+ * plus its replies, which the outstanding-request quota bounds.  This is
+ * the approach of XSA-326 (Xen limits what a domain can make xenstored
+ * hold for it instead of buffering without bound).
+ */
+#define STORE_CONN_EVENT_OUT_MAX (256u << 10)
+/* A drained output buffer larger than this is freed rather than kept. */
+#define STORE_CONN_OBUF_KEEP (64u << 10)
 
 struct store_conn *store_conn_new(struct store_core *c, const struct store_conn_ops *ops,
 				  void *priv, int fd, uint32_t domid, bool privileged)
@@ -101,12 +112,25 @@ bool store_conn_ready(const struct store_conn *conn)
 	return conn->has_input && conn->has_input(conn);
 }
 
+/* An unprivileged reader that is this far behind loses the event. */
+static bool store_conn_drop_event(struct store_conn *conn, size_t size)
+{
+	if (conn->who.privileged || conn->olen - conn->ooff + size <= STORE_CONN_EVENT_OUT_MAX)
+		return false;
+	conn->events_dropped++;
+	log_warn_rl("domain %u is not reading its watch events: dropped %llu so far",
+		    conn->who.domid, (unsigned long long)conn->events_dropped);
+	return true;
+}
+
 int store_conn_send(struct store_conn *conn, uint32_t type, uint32_t req_id, uint32_t tx_id,
 		    const void *data, size_t len)
 {
 	struct xsd_sockmsg hdr = {type, req_id, tx_id, (uint32_t)len};
 	size_t need = conn->olen + sizeof(hdr) + len;
 
+	if (type == XS_WATCH_EVENT && store_conn_drop_event(conn, sizeof(hdr) + len))
+		return -ENOSPC;
 	if (conn->olen - conn->ooff + sizeof(hdr) + len > STORE_CONN_OUT_MAX) {
 		store_conn_fail(conn, "not reading its replies");
 		return -ENOSPC;
@@ -146,6 +170,11 @@ bool store_conn_flush(struct store_conn *conn)
 	}
 	conn->ooff = conn->olen = 0;
 	conn->pending = 0;
+	if (conn->ocap > STORE_CONN_OBUF_KEEP) {
+		free(conn->obuf); /* a burst's buffer is not kept for the connection's life */
+		conn->obuf = NULL;
+		conn->ocap = 0;
+	}
 	if (!conn->dead && conn->drained)
 		conn->drained(conn);
 	return true;
@@ -160,11 +189,12 @@ void store_conn_reset(struct store_conn *conn)
 		store_txn_free(t);
 	}
 	conn->ntxns = 0;
-	store_watch_reset(conn);
 	conn->roff = conn->rlen = 0;
 	conn->ooff = conn->olen = 0;
 	conn->pending = 0;
-	conn->watches_changed = true;
+	if (conn->nwatches)
+		conn->watches_changed = true; /* an empty set stays unwritten */
+	store_watch_reset(conn);
 }
 
 /* Message types that run inside the transaction they name (store_ops.c's non-NOTX entries). */
@@ -202,10 +232,13 @@ static bool store_conn_stale_tx(struct store_conn *conn, const struct xsd_sockms
 
 static void store_conn_handle(struct store_conn *conn, const struct xsd_sockmsg *hdr, char *payload)
 {
+	unsigned int nwatches = conn->nwatches;
+
 	if (store_conn_stale_tx(conn, hdr))
 		return;
 	store_conn_dispatch(conn, hdr, payload);
-	if (hdr->type == XS_WATCH || hdr->type == XS_UNWATCH || hdr->type == XS_RESET_WATCHES)
+	/* Only WATCH, UNWATCH and RESET_WATCHES that succeed change the count. */
+	if (conn->nwatches != nwatches)
 		conn->watches_changed = true;
 }
 

@@ -87,7 +87,8 @@ struct store_conn {
 	/* Output: replies and events, flushed after the journal. */
 	char *obuf;
 	size_t olen, ooff, ocap;
-	unsigned int pending; /* replies queued and not yet written */
+	unsigned int pending;	 /* replies queued and not yet written */
+	uint64_t events_dropped; /* watch events not queued: the reader was too far behind */
 	struct store_watch *watches;
 	unsigned int nwatches;
 	struct store_txn *txns;

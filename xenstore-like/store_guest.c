@@ -29,7 +29,8 @@ struct store_guest_dom {
 	struct store_guest *g;
 	struct store_ring ring;
 	struct foreignmem *mem;
-	uint32_t local; /* our event-channel port */
+	uint32_t local;	  /* our event-channel port */
+	bool saved_empty; /* its watch file holds no watch: an empty set need not be rewritten */
 };
 
 static int store_guest_epoll(struct store_guest *g, int op, int fd, void *tag)
@@ -381,9 +382,14 @@ void store_guest_persist(struct store_guest *g)
 		if (!conn || !conn->watches_changed)
 			continue;
 		conn->watches_changed = false;
+		/* A guest that reconnects (or breaks its ring) in a loop costs no writes. */
+		if (!conn->nwatches && gd->saved_empty)
+			continue;
 		if (store_guest_watch_save(g->watch_dir, conn, g->fsync))
 			log_warn_rl("domain %u: cannot save its watches in %s", conn->who.domid,
 				    g->watch_dir);
+		else
+			gd->saved_empty = !conn->nwatches;
 	}
 }
 

@@ -13,7 +13,8 @@
  * core's control socket and a retry timer are in the same epoll set.  Ring
  * connections have no descriptor: after every pass each connection whose
  * transport holds input is served (as Xen's xenstored checks every domain
- * in its main loop), until a pass handles nothing new.
+ * in its main loop), until a pass handles nothing new or a bounded number
+ * of passes ran (then epoll is polled without blocking, and the loop goes on).
  */
 #include "store_core.h"
 #include "store_guest.h"
@@ -41,7 +42,11 @@ struct store_daemon {
 	int epfd, lfd, sigfd;
 	char rundir[PATH_MAX], sock[PATH_MAX], journal[PATH_MAX], pidfile[PATH_MAX];
 	bool fsync_each;
+	bool busy; /* the last commit stopped with requests left: poll, do not block */
 };
+
+/* Passes over the connections per commit before epoll is looked at again. */
+#define STORE_MAIN_PASSES 8
 
 static int store_main_args(struct store_daemon *d, int argc, char **argv)
 {
@@ -161,46 +166,71 @@ static void store_main_accept(struct store_daemon *d)
 			conn->dead = true;
 }
 
+/* Make the changes so far durable: the journal batch and the ring connections' watch files. */
+static void store_main_durable(struct store_daemon *d)
+{
+	int rc;
+
+	if (d->core.dirty) {
+		rc = store_journal_flush(d->core.journal);
+		if (rc) {
+			/* Cannot promise durability: stop; the supervisor restarts us. */
+			log_err("journal %s: %s; exiting", d->journal, strerror(-rc));
+			exit(1);
+		}
+		d->core.dirty = false;
+	}
+	store_guest_persist(&d->guest);
+}
+
+/*
+ * One pass: durable, then every reply out; with input, each connection
+ * whose output is all written and that holds a request is served once.
+ * True if a request was handled or a core event arrived.
+ */
+static bool store_main_pass(struct store_daemon *d, bool input)
+{
+	struct store_conn *conn, *next;
+	uint64_t before = d->core.requests;
+
+	store_main_durable(d);
+	for (conn = d->core.conns; conn; conn = next) {
+		next = conn->next;
+		if (!store_conn_flush(conn) && !conn->dead) {
+			/* A ring resumes on the guest's notification. */
+			if (conn->fd >= 0)
+				(void)!store_main_watch(d, conn->fd, conn, EPOLLIN | EPOLLOUT,
+							EPOLL_CTL_MOD);
+		} else if (input && store_conn_ready(conn)) {
+			store_conn_input(conn);
+		}
+		if (conn->dead) {
+			if (conn->fd >= 0)
+				epoll_ctl(d->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
+			store_conn_free(conn);
+		}
+	}
+	return d->core.requests != before || (input && store_guest_after_pass(&d->guest));
+}
+
 /*
  * Durable first, then visible: the journal batch, then every reply.  A
  * connection with buffered requests (it was stalled, or more arrived while
- * we answered) is served again, and the pass repeats until nothing new.
+ * we answered, or its ring holds the next one) is served again, for at most
+ * STORE_MAIN_PASSES passes: a guest that answers every reply with a new
+ * request must not keep the loop from epoll (socket clients, accept, the
+ * core's events, SIGTERM).  Work left over makes the next epoll_wait not
+ * block (d->busy); the last pass only writes what the others queued.
  */
 static void store_main_commit(struct store_daemon *d)
 {
-	struct store_conn *conn, *next;
-	uint64_t before;
-	int rc;
+	unsigned int i = 0;
 
-	do {
-		before = d->core.requests;
-		if (d->core.dirty) {
-			rc = store_journal_flush(d->core.journal);
-			if (rc) {
-				/* Cannot promise durability: stop; the supervisor restarts us. */
-				log_err("journal %s: %s; exiting", d->journal, strerror(-rc));
-				exit(1);
-			}
-			d->core.dirty = false;
-		}
-		store_guest_persist(&d->guest);
-		for (conn = d->core.conns; conn; conn = next) {
-			next = conn->next;
-			if (!store_conn_flush(conn) && !conn->dead) {
-				/* A ring resumes on the guest's notification. */
-				if (conn->fd >= 0)
-					(void)!store_main_watch(d, conn->fd, conn,
-								EPOLLIN | EPOLLOUT, EPOLL_CTL_MOD);
-			} else if (store_conn_ready(conn)) {
-				store_conn_input(conn);
-			}
-			if (conn->dead) {
-				if (conn->fd >= 0)
-					epoll_ctl(d->epfd, EPOLL_CTL_DEL, conn->fd, NULL);
-				store_conn_free(conn);
-			}
-		}
-	} while (d->core.requests != before || store_guest_after_pass(&d->guest));
+	while (i < STORE_MAIN_PASSES && store_main_pass(d, true))
+		i++;
+	d->busy = i == STORE_MAIN_PASSES;
+	if (d->busy)
+		(void)store_main_pass(d, false);
 	if (store_journal_wants_compaction(d->core.journal) &&
 	    store_journal_compact(d->core.journal, &d->core))
 		log_warn("journal %s: compaction failed; continuing to append", d->journal);
@@ -209,7 +239,7 @@ static void store_main_commit(struct store_daemon *d)
 static bool store_main_iterate(struct store_daemon *d)
 {
 	struct epoll_event evs[64];
-	int n = epoll_wait(d->epfd, evs, 64, -1);
+	int n = epoll_wait(d->epfd, evs, 64, d->busy ? 0 : -1);
 
 	if (n < 0 && errno != EINTR) {
 		log_err("epoll_wait: %s", strerror(errno));

@@ -15,6 +15,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #define RING_HDR sizeof(struct xsd_sockmsg)
 
@@ -109,9 +112,24 @@ static ssize_t store_ring_read_stream(struct store_ring *r, char *buf, size_t le
 }
 
 /*
+ * A request longer than the ring: its validated header is already in buf;
+ * release those bytes and stream the body behind it.
+ */
+static ssize_t store_ring_start_stream(struct store_ring *r, char *buf, size_t len, uint32_t avail,
+				       uint32_t body)
+{
+	store_ring_release(r, (uint32_t)RING_HDR);
+	r->in_stream = body;
+	return (ssize_t)RING_HDR + store_ring_read_stream(r, buf + RING_HDR, len - RING_HDR,
+							  avail - (uint32_t)RING_HDR);
+}
+
+/*
  * The next request: a whole one when it fits in the ring (held until its
- * reply is out), else its start (streamed).  The header is read from the
- * private copy the connection will parse, so both see the same length.
+ * reply is out), else its start (streamed).  The header is copied out of
+ * shared memory once, into the private buffer the connection parses, and
+ * checked there; only the body is copied after it, so the guest cannot
+ * change the length between our check and the connection's parse.
  */
 static ssize_t store_ring_read(struct store_conn *conn, void *buf, size_t len)
 {
@@ -130,19 +148,19 @@ static ssize_t store_ring_read(struct store_conn *conn, void *buf, size_t len)
 	if (r->held || store_ring_output_pending(conn) || avail < (int64_t)RING_HDR ||
 	    len < RING_HDR)
 		return 0;
-	store_ring_copy_out(buf, r->intf->req, r->req_cons, RING_HDR);
-	memcpy(&hdr, buf, sizeof(hdr));
+	store_ring_copy_out(&hdr, r->intf->req, r->req_cons, RING_HDR);
 	if (hdr.len > XENSTORE_PAYLOAD_MAX)
 		return store_ring_corrupt(r, "request length, limit", hdr.len,
 					  XENSTORE_PAYLOAD_MAX);
 	total = (uint32_t)RING_HDR + hdr.len;
 	if (total > XENSTORE_RING_SIZE) {
-		r->in_stream = total;
-		return store_ring_read_stream(r, buf, len, (uint32_t)avail);
+		memcpy(buf, &hdr, RING_HDR);
+		return store_ring_start_stream(r, buf, len, (uint32_t)avail, hdr.len);
 	}
 	if (avail < total || len < total)
 		return 0; /* the rest is coming; the guest notifies when it is there */
-	store_ring_copy_out(buf, r->intf->req, r->req_cons, total);
+	memcpy(buf, &hdr, RING_HDR);
+	store_ring_copy_out((char *)buf + RING_HDR, r->intf->req, r->req_cons + RING_HDR, hdr.len);
 	r->held = total;
 	return total;
 }
@@ -231,6 +249,21 @@ static const struct store_conn_ops store_ring_ops = {
 	.destroy = store_ring_destroy,
 };
 
+/*
+ * Where a re-attached connection's transaction ids start: a random point
+ * of the 32-bit space, so that an id the previous instance gave the guest
+ * (counted from 1) is not handed out again and the guest's stale one still
+ * earns EAGAIN (store_conn.c).
+ */
+static uint32_t store_ring_txid_base(void)
+{
+	uint32_t base;
+
+	if (getrandom(&base, sizeof(base), GRND_NONBLOCK) != (ssize_t)sizeof(base))
+		base = (uint32_t)time(NULL) * 2654435761u ^ (uint32_t)getpid();
+	return base | 0x80000000u; /* far from the small ids a fresh instance gives */
+}
+
 static int store_ring_open_conn(struct store_ring *r)
 {
 	r->conn = store_conn_new(r->core, &store_ring_ops, r, -1, r->domid, false);
@@ -239,6 +272,8 @@ static int store_ring_open_conn(struct store_ring *r)
 	r->conn->drained = store_ring_drained;
 	r->conn->has_input = store_ring_has_input;
 	r->conn->restored = r->restored;
+	if (r->restored)
+		r->conn->next_txid = store_ring_txid_base();
 	r->conn->watches_changed = true;
 	return 0;
 }
@@ -292,13 +327,13 @@ void store_ring_detach(struct store_ring *r)
 /* XENSTORE_RECONNECT: a fresh connection on a zeroed ring. */
 static void store_ring_reconnect(struct store_ring *r)
 {
+	static struct log_ratelimit reconnect_rl = LOG_RATELIMIT_INIT(5000, 10);
 	struct xenstore_domain_interface *intf = r->intf;
 
 	if (r->conn)
 		store_conn_reset(r->conn);
 	else if (store_ring_open_conn(r))
 		return; /* out of memory: the guest's RECONNECT stays pending */
-	r->conn->watches_changed = true;
 	r->req_cons = r->rsp_prod = 0;
 	r->held = r->in_stream = r->out_stream = 0;
 	r->broken = false;
@@ -307,7 +342,9 @@ static void store_ring_reconnect(struct store_ring *r)
 	intf->error = XENSTORE_ERROR_NONE;
 	/* The zeroed ring is visible before the guest sees CONNECTED. */
 	__atomic_store_n(&intf->connection, XENSTORE_CONNECTED, __ATOMIC_RELEASE);
-	log_info("domain %u reconnected its store ring", r->domid);
+	/* A guest may reconnect in a loop: it must not flood the log. */
+	log_rl(&reconnect_rl, LOG_LEVEL_INFO, "domain %u reconnected its store ring (%llu times)",
+	       r->domid, (unsigned long long)r->reconnects);
 	store_ring_kick(r);
 }
 

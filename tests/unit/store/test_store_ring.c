@@ -6,7 +6,9 @@
  * Covers whole and partial messages, requests and replies longer than the
  * ring, a full rsp ring (req_cons held until the reply is out, no busy
  * loop), torn/garbage indexes and oversized lengths (the connection dies,
- * nothing else), RECONNECT, and EAGAIN for a restored connection.
+ * nothing else), RECONNECT, EAGAIN and fresh transaction ids for a restored
+ * connection, watch-file rewrites only on a real change, and the cap on
+ * watch events a guest leaves unread.
  */
 #include "store_harness.h"
 #include "store_ring.h"
@@ -398,6 +400,92 @@ START_TEST(release_detaches)
 }
 END_TEST
 
+/* A re-attached ring hands out ids far from the previous instance's 1, 2, ... */
+START_TEST(restored_connection_txids_do_not_repeat)
+{
+	struct xsd_sockmsg h;
+	char body[XENSTORE_PAYLOAD_MAX + 1];
+	unsigned long id;
+
+	store_ring_detach(&F.ring);
+	pump(); /* frees the old connection */
+	F.ring.restored = true;
+	ck_assert_int_eq(store_ring_attach(&F.ring, &F.core, 1, F.intf), 0);
+	g_send(XS_TRANSACTION_START, 1, 0, "", 1);
+	pump();
+	ck_assert(g_reply(&h, body));
+	ck_assert_uint_eq(h.type, XS_TRANSACTION_START);
+	id = strtoul(body, NULL, 10);
+	ck_assert_uint_ge(id, 0x80000000ul);
+	g_send(XS_WRITE, 2, 1, "data/t\0v", 8); /* the old instance's first id */
+	pump();
+	ck_assert(g_reply(&h, body));
+	ck_assert_uint_eq(h.type, XS_ERROR);
+	ck_assert_str_eq(body, "EAGAIN");
+}
+END_TEST
+
+/* The watch file is rewritten only when the watch set changed. */
+START_TEST(watches_changed_only_on_a_real_change)
+{
+	struct xsd_sockmsg h;
+	char body[XENSTORE_PAYLOAD_MAX + 1];
+
+	F.ring.conn->watches_changed = false;
+	g_send(XS_UNWATCH, 1, 0, "data\0tok", 9); /* not registered: ENOENT */
+	pump();
+	ck_assert(g_reply(&h, body) && h.type == XS_ERROR);
+	ck_assert(!F.ring.conn->watches_changed);
+	F.intf->connection = XENSTORE_RECONNECT; /* nothing to drop */
+	store_ring_event(&F.ring);
+	ck_assert(!F.ring.conn->watches_changed);
+	g_send(XS_WATCH, 2, 0, "data\0tok", 9);
+	pump();
+	ck_assert(F.ring.conn->watches_changed);
+	F.ring.conn->watches_changed = false;
+	g_send(XS_WATCH, 3, 0, "data\0tok", 9); /* already there: EEXIST */
+	pump();
+	ck_assert(!F.ring.conn->watches_changed);
+	F.intf->connection = XENSTORE_RECONNECT; /* drops the watch */
+	store_ring_event(&F.ring);
+	ck_assert(F.ring.conn->watches_changed);
+}
+END_TEST
+
+/*
+ * A guest that watches a node dom0 writes in a loop and never reads its rsp
+ * ring: events past the cap are dropped, not buffered; once it reads
+ * again the output buffer is freed.
+ */
+START_TEST(unread_watch_events_are_capped)
+{
+	static char req[64 + 2048];
+	struct xsd_sockmsg h;
+	char body[XENSTORE_PAYLOAD_MAX + 1];
+	struct store_conn *conn;
+	size_t len;
+
+	g_send(XS_WATCH, 1, 0, "data\0tok", 9);
+	pump();
+	conn = F.ring.conn;
+	memcpy(req, "/local/domain/1/data", 21);
+	memset(req + 21, 'x', 2048);
+	for (int i = 0; i < 20000; i++)
+		ck_assert_uint_eq(th_req(F.dom0, XS_WRITE, 0, req, sizeof(req), body, &len),
+				  XS_WRITE);
+	pump();
+	ck_assert_uint_gt(conn->events_dropped, 0);
+	ck_assert_uint_le(conn->olen - conn->ooff, 256u << 10);
+	while (conn->olen) {
+		while (g_reply(&h, body))
+			;
+		pump();
+	}
+	ck_assert_uint_eq(conn->ocap, 0);
+	ck_assert_ptr_null(conn->obuf);
+}
+END_TEST
+
 /* Indexes start near 2^32, so the test crosses the wrap. */
 static void setup_wrap(void)
 {
@@ -423,6 +511,9 @@ static Suite *ring_suite(void)
 	tcase_add_test(tc, reconnect_resets_the_connection);
 	tcase_add_test(tc, restored_connection_answers_old_tx_with_eagain);
 	tcase_add_test(tc, release_detaches);
+	tcase_add_test(tc, restored_connection_txids_do_not_repeat);
+	tcase_add_test(tc, watches_changed_only_on_a_real_change);
+	tcase_add_test(tc, unread_watch_events_are_capped);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(wrap, setup_wrap, teardown);
 	tcase_add_test(wrap, wraps_around_the_index_space);
