@@ -278,19 +278,37 @@ int coredump_write_fd(int fd, const struct coredump_image *img)
 	return rc ? rc : coredump_write_mem(fd, img);
 }
 
-/* The registers of every online vCPU of a domain with `configured` vCPUs. */
+/*
+ * One vCPU's registers.  A domain paused a moment ago may still have vCPUs
+ * running towards their park point: the core answers -EAGAIN until they
+ * are parked, so ask again a few times.
+ */
+static int coredump_vcpu_context(struct ctl_client *c, uint32_t domid, uint32_t vcpu,
+				 struct dyad_vcpu_regs *regs, uint32_t *up)
+{
+	int rc;
+
+	for (unsigned int i = 0;; i++) {
+		rc = ctl_get_vcpu_context(c, domid, vcpu, regs, up);
+		if (rc != -EAGAIN || i + 1 >= COREDUMP_EAGAIN_TRIES)
+			return rc;
+		usleep(COREDUMP_EAGAIN_SLEEP_MS * 1000);
+	}
+}
+
+/* The registers of every vCPU that is up, of a domain with `configured` vCPUs. */
 static int coredump_collect_vcpus(struct ctl_client *c, uint32_t domid, uint32_t configured,
 				  struct coredump_image *img)
 {
 	img->nr_vcpus = 0;
 	for (uint32_t i = 0; i < configured && i < DYAD_MAX_VCPUS; i++) {
 		struct coredump_vcpu *v = &img->vcpus[img->nr_vcpus];
-		uint32_t online = 0;
-		int rc = ctl_get_vcpu_context(c, domid, i, &v->regs, &online);
+		uint32_t up = 0;
+		int rc = coredump_vcpu_context(c, domid, i, &v->regs, &up);
 
 		if (rc)
 			return rc;
-		if (!online)
+		if (!up) /* down (never brought up, or VCPUOP_down): nothing to show */
 			continue;
 		v->id = i;
 		img->nr_vcpus++;
@@ -298,14 +316,19 @@ static int coredump_collect_vcpus(struct ctl_client *c, uint32_t domid, uint32_t
 	return 0;
 }
 
-static int coredump_write_path(const char *path, const struct coredump_image *img)
+/*
+ * A temporary file of our own beside path (mkstemp: O_EXCL, 0600), so two
+ * dumps to one path never share a file; renamed over path when complete.
+ * Only that file is ever unlinked.
+ */
+int coredump_write_file(const char *path, const struct coredump_image *img)
 {
 	char tmp[PATH_MAX];
 	int fd, rc;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	rc = coredump_write_fd(fd, img);
@@ -361,7 +384,7 @@ int coredump_domain(struct ctl_client *c, uint32_t domid, const char *path, char
 	}
 	rc = coredump_gather(c, domid, img, &m, err, errlen);
 	if (!rc) {
-		rc = coredump_write_path(path, img);
+		rc = coredump_write_file(path, img);
 		if (rc)
 			snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
 	}

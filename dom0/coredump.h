@@ -54,10 +54,23 @@ uint64_t coredump_load_offset(unsigned int nr_vcpus);
  */
 int coredump_write_fd(int fd, const struct coredump_image *img) __attribute__((warn_unused_result));
 
+/* GET_VCPU_CONTEXT's -EAGAIN (vCPUs not parked yet): asked this often. */
+#define COREDUMP_EAGAIN_TRIES	 20u
+#define COREDUMP_EAGAIN_SLEEP_MS 10u
+
+/*
+ * Write img to path through a temporary file of its own in path's
+ * directory (mkstemp "path.XXXXXX"), renamed over path once complete; on
+ * failure only that temporary file is removed.  0 or -errno.
+ */
+int coredump_write_file(const char *path, const struct coredump_image *img)
+	__attribute__((warn_unused_result));
+
 /*
  * Dump domain domid to path: its registers (the domain must be paused,
- * shut down or crashed; -EBUSY otherwise) and memory.  The file appears
- * complete or not at all (written as path.tmp, then renamed).  err receives
+ * shut down or crashed; -EBUSY otherwise) and memory, of every vCPU that
+ * is up.  The file appears complete or not at all (coredump_write_file).
+ * err receives
  * a message naming the step that failed.
  */
 int coredump_domain(struct ctl_client *c, uint32_t domid, const char *path, char *err,

@@ -9,15 +9,21 @@
  *               domid, the same name and UUID (the builder saves the record
  *               under the new id);
  *   preserve  - leave it listed as shut down / crashed, record kept;
- *   rename-restart - rename the old domain "<name>-<domid>" in the core and
- *               in its store `name` node (skipped, with a warning, when the
- *               store is down), keep it (its record now says preserve, so a
- *               reconnecting link does not act on it again), and build the
- *               config again under the name;
+ *   rename-restart - as libxl_domain_preserve: the old domain gets the name
+ *               "<name>-<domid>" and a fresh UUID in the core and in the
+ *               store (/vm/<new uuid> with name and uuid, its `vm` and
+ *               `name` nodes pointing there), is kept (its record now says
+ *               preserve, so a reconnecting link does not act on it again),
+ *               and the config is built again under its name and UUID;
  *   coredump-destroy / coredump-restart - write RUNDIR/dump/<name>-<domid>.core
  *               (coredump.h), then destroy / restart.
- * policy_plan_of() spells the steps out.  Any failure is logged and the
- * domain is left as it is; the supervisor carries on with the next event.
+ * policy_plan_of() spells the steps out.  Before any step of a restart the
+ * rebuild's needs are checked (the store answers, the kernel is readable):
+ * if not, the domain is left shut down and the check is retried from the
+ * supervisor's timer (policy_tick), POLICY_RETRY_ATTEMPTS times.  Any other
+ * failure is logged and the domain is left as it is; the supervisor
+ * carries on with the next event.  Every store connection here has a
+ * POLICY_STORE_TIMEOUT_MS timeout, so a hung store cannot stall it.
  * A dump or rebuild runs in the supervisor's only thread: it is as long as
  * writing the guest's RAM (sparse) or building a domain.
  */
@@ -28,8 +34,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
 
 #include "coredump.h"
 #include "ctl_client.h"
@@ -131,6 +140,24 @@ bool policy_restart_allowed(struct policy *p, const char *name, uint64_t now_ms)
 	return true;
 }
 
+/* The store (domain_store_open: $XENSTORED_PATH, else RUNDIR/store.sock), with a timeout. */
+static int policy_store_open(struct store_client **sc, unsigned int wait_ms, char *err,
+			     size_t errlen)
+{
+	int rc = domain_store_open(sc, wait_ms, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = store_client_set_timeout(*sc, POLICY_STORE_TIMEOUT_MS);
+	if (rc) {
+		snprintf(err, errlen, "cannot set the store connection's timeout: %s",
+			 strerror(-rc));
+		store_client_close(*sc);
+		*sc = NULL;
+	}
+	return rc;
+}
+
 /*
  * libxl's destroy: remove the domain's store nodes now, synchronously, so
  * the store's own clean-up on the core's DESTROYED event (which follows
@@ -141,7 +168,7 @@ static void policy_store_remove(uint32_t domid, const char *name)
 {
 	struct store_client *sc = NULL;
 	char err[256];
-	int rc = domain_store_open(&sc, 0, err, sizeof(err));
+	int rc = policy_store_open(&sc, 0, err, sizeof(err));
 
 	if (rc == 0)
 		rc = domain_store_remove(sc, domid);
@@ -150,6 +177,35 @@ static void policy_store_remove(uint32_t domid, const char *name)
 			 sc ? strerror(-rc) : err);
 	if (sc)
 		store_client_close(sc);
+}
+
+int policy_restart_ready(const struct dyad_domain_config *cfg, unsigned int store_wait_ms,
+			 char *why, size_t whylen)
+{
+	struct store_client *sc = NULL;
+	char err[256], *val = NULL;
+	int rc;
+
+	if (access(cfg->kernel, R_OK) < 0) {
+		rc = -errno;
+		snprintf(why, whylen, "its kernel %s is not readable: %s", cfg->kernel,
+			 strerror(-rc));
+		return rc;
+	}
+	rc = policy_store_open(&sc, store_wait_ms, err, sizeof(err));
+	if (rc) {
+		snprintf(why, whylen, "%s", err);
+		return rc;
+	}
+	/* Connected is not answering: one cheap request. */
+	rc = store_client_read(sc, 0, "/local/domain/0/name", &val, NULL);
+	free(val);
+	store_client_close(sc);
+	if (rc == -ENOENT)
+		rc = 0;
+	if (rc)
+		snprintf(why, whylen, "the store does not answer: %s", strerror(-rc));
+	return rc;
 }
 
 static int policy_destroy(struct ctl_client *c, uint32_t domid, const char *name)
@@ -227,31 +283,83 @@ static void policy_dump(struct ctl_client *c, uint32_t domid, const char *name)
 		log_info("domain %u (%s): core dumped to %s", domid, name, path);
 }
 
-/* /local/domain/N/name = newname, if the store answers. */
-static void policy_rename_store(uint32_t domid, const char *name, const char *newname)
+/*
+ * In one transaction (libxl_domain_preserve's store part): /vm/<uuid> with
+ * perms n0 rN, its name and uuid; /local/domain/N/vm pointing at it and
+ * /local/domain/N/name; the old vm path, which the rebuilt domain takes
+ * over, goes.
+ */
+static int policy_rename_txn(struct store_client *s, uint32_t tx, uint32_t domid,
+			     const char *newname, const uint8_t uuid[16], const char *oldvm)
 {
-	char sock[PATH_MAX], node[64];
-	struct store_client *s;
-	int rc = rundir_file("store.sock", sock, sizeof(sock));
+	char vm[64], node[128], us[37], rperm[16];
+	const char *perms[] = {"n0", rperm};
+	int rc;
 
+	domain_store_vm_path(uuid, vm, sizeof(vm));
+	uuid_unparse_lower(uuid, us);
+	snprintf(rperm, sizeof(rperm), "r%u", domid);
+	rc = store_client_mkdir(s, tx, vm);
 	if (!rc)
-		rc = store_client_open(sock, &s);
+		rc = store_client_set_perms(s, tx, vm, perms, 2);
+	snprintf(node, sizeof(node), "%s/name", vm);
+	if (!rc)
+		rc = store_client_write(s, tx, node, newname, strlen(newname));
+	snprintf(node, sizeof(node), "%s/uuid", vm);
+	if (!rc)
+		rc = store_client_write(s, tx, node, us, strlen(us));
+	snprintf(node, sizeof(node), "/local/domain/%u/vm", domid);
+	if (!rc)
+		rc = store_client_write(s, tx, node, vm, strlen(vm));
+	snprintf(node, sizeof(node), "/local/domain/%u/name", domid);
+	if (!rc)
+		rc = store_client_write(s, tx, node, newname, strlen(newname));
+	if (!rc && oldvm[0] && strcmp(oldvm, vm) != 0) {
+		rc = store_client_rm(s, tx, oldvm);
+		if (rc == -ENOENT)
+			rc = 0;
+	}
+	return rc;
+}
+
+/* Move domid's store nodes to its new name and UUID, if the store answers. */
+static void policy_rename_store(uint32_t domid, const char *name, const char *newname,
+				const uint8_t uuid[16], const uint8_t olduuid[16])
+{
+	struct store_client *s = NULL;
+	char err[256], oldvm[64];
+	uint32_t tx;
+	int rc = policy_store_open(&s, 0, err, sizeof(err));
+
 	if (rc) {
-		log_warn("domain %u (%s): the store is down (%s); its name node keeps the old name",
-			 domid, name, strerror(-rc));
+		log_warn("domain %u (%s): %s; its store nodes keep the old name and UUID", domid,
+			 name, err);
 		return;
 	}
-	snprintf(node, sizeof(node), "/local/domain/%u/name", domid);
-	rc = store_client_write(s, 0, node, newname, strlen(newname));
+	domain_store_vm_path(olduuid, oldvm, sizeof(oldvm));
+	for (unsigned int i = 0; i < 5; i++) {
+		rc = store_client_txn_start(s, &tx);
+		if (rc)
+			break;
+		rc = policy_rename_txn(s, tx, domid, newname, uuid, oldvm);
+		if (rc) {
+			(void)!store_client_txn_end(s, tx, false);
+			break;
+		}
+		rc = store_client_txn_end(s, tx, true);
+		if (rc != -EAGAIN)
+			break;
+	}
 	if (rc)
-		log_warn("domain %u (%s): cannot write %s: %s", domid, name, node, strerror(-rc));
+		log_warn("domain %u (%s): cannot move its store nodes to %s: %s", domid, name,
+			 newname, strerror(-rc));
 	store_client_close(s);
 }
 
 /*
- * Rename the old domain out of the way and keep it.  Its record follows:
- * the new name, and preserve for everything, so that reconciling after a
- * reconnection leaves it alone.
+ * Rename the old domain out of the way, with a fresh UUID, and keep it.
+ * Its record follows: the new name and UUID, and preserve for everything,
+ * so that reconciling after a reconnection leaves it alone.
  */
 static int policy_rename(struct ctl_client *c, uint32_t domid, const struct dyad_domain_config *cfg)
 {
@@ -260,13 +368,14 @@ static int policy_rename(struct ctl_client *c, uint32_t domid, const struct dyad
 	int rc;
 
 	policy_renamed(cfg->name, domid, newname);
-	rc = ctl_rename(c, domid, newname, NULL);
+	uuid_generate(kept.uuid);
+	rc = ctl_rename(c, domid, newname, kept.uuid);
 	if (rc) {
 		log_err("domain %u (%s): cannot rename it %s: %s; leaving it as it is", domid,
 			cfg->name, newname, strerror(-rc));
 		return rc;
 	}
-	policy_rename_store(domid, cfg->name, newname);
+	policy_rename_store(domid, cfg->name, newname, kept.uuid, cfg->uuid);
 	snprintf(kept.name, sizeof(kept.name), "%s", newname);
 	kept.on_poweroff = kept.on_reboot = kept.on_crash = DYAD_ACTION_PRESERVE;
 	rc = dyad_record_save(domid, &kept);
@@ -277,6 +386,74 @@ static int policy_rename(struct ctl_client *c, uint32_t domid, const struct dyad
 	return 0;
 }
 
+static struct policy_retry *policy_retry_find(struct policy *p, uint32_t domid)
+{
+	for (unsigned int i = 0; i < POLICY_RETRY_SLOTS; i++)
+		if (p->retry[i].used && p->retry[i].domid == domid)
+			return &p->retry[i];
+	return NULL;
+}
+
+bool policy_defer(struct policy *p, uint32_t domid, uint64_t now_ms)
+{
+	struct policy_retry *r = policy_retry_find(p, domid);
+
+	for (unsigned int i = 0; !r && i < POLICY_RETRY_SLOTS; i++)
+		if (!p->retry[i].used)
+			r = &p->retry[i];
+	if (!r)
+		return false; /* more domains waiting than slots: give up on this one */
+	if (!r->used)
+		*r = (struct policy_retry){.used = true, .domid = domid};
+	r->deferred = true;
+	if (++r->attempts > POLICY_RETRY_ATTEMPTS) {
+		r->used = false;
+		return false;
+	}
+	r->due_ms = now_ms + POLICY_RETRY_MS;
+	return true;
+}
+
+int policy_timeout_ms(const struct policy *p, uint64_t now_ms)
+{
+	int t = -1;
+
+	for (unsigned int i = 0; i < POLICY_RETRY_SLOTS; i++) {
+		const struct policy_retry *r = &p->retry[i];
+		int left;
+
+		if (!r->used)
+			continue;
+		left = r->due_ms <= now_ms ? 0 : (int)(r->due_ms - now_ms);
+		if (t < 0 || left < t)
+			t = left;
+	}
+	return t;
+}
+
+/*
+ * A restart needs the store and the kernel.  Checked before anything is
+ * done to the domain: a restart that cannot rebuild must not destroy.
+ * false: the domain stays shut down (retried later, or given up on).
+ */
+static bool policy_restart_check(struct policy *p, uint32_t domid,
+				 const struct dyad_domain_config *cfg, uint64_t now_ms)
+{
+	char why[512];
+
+	if (policy_restart_ready(cfg, POLICY_STORE_WAIT_MS, why, sizeof(why)) == 0)
+		return true;
+	if (policy_defer(p, domid, now_ms))
+		log_warn("domain %u (%s): cannot restart it yet: %s; leaving it shut down, "
+			 "trying again in %u s",
+			 domid, cfg->name, why, POLICY_RETRY_MS / 1000);
+	else
+		log_err("domain %u (%s): cannot restart it: %s; given up after %u tries, "
+			"leaving it shut down",
+			domid, cfg->name, why, POLICY_RETRY_ATTEMPTS);
+	return false;
+}
+
 /* The plan's steps, in order; the first failure ends it. */
 static void policy_carry_out(struct policy *p, struct ctl_client *c, uint32_t domid,
 			     const struct dyad_domain_config *cfg, const struct policy_plan *plan,
@@ -284,6 +461,8 @@ static void policy_carry_out(struct policy *p, struct ctl_client *c, uint32_t do
 {
 	uint32_t newid;
 
+	if (plan->restart && !policy_restart_check(p, domid, cfg, now_ms))
+		return;
 	if (plan->dump)
 		policy_dump(c, domid, cfg->name);
 	if (plan->restart && !policy_restart_allowed(p, cfg->name, now_ms)) {
@@ -359,4 +538,36 @@ void policy_handle_event(struct policy *p, const struct dyad_ctl_event *ev, uint
 void policy_handle_dominfo(struct policy *p, const struct dyad_ctl_dominfo *d, uint64_t now_ms)
 {
 	policy_handle(p, d->domid, d->name, policy_trigger_of_info(d), now_ms);
+}
+
+/* A deferred domain is due: act on it as it is now (it may be gone or running). */
+static void policy_retry_one(struct policy *p, struct ctl_client *c, struct policy_retry *r,
+			     uint64_t now_ms)
+{
+	struct dyad_ctl_dominfo d;
+
+	r->deferred = false;
+	if (ctl_info(c, r->domid, &d) == 0)
+		policy_handle_dominfo(p, &d, now_ms);
+	if (!r->deferred) /* acted on, gone, or no longer shut down */
+		r->used = false;
+}
+
+void policy_tick(struct policy *p, uint64_t now_ms)
+{
+	struct ctl_client *c = NULL;
+
+	for (unsigned int i = 0; i < POLICY_RETRY_SLOTS; i++) {
+		struct policy_retry *r = &p->retry[i];
+
+		if (!r->used || r->due_ms > now_ms)
+			continue;
+		if (!c && ctl_client_open(rundir_path(), &c)) {
+			r->due_ms = now_ms + POLICY_RETRY_MS; /* the core is away: later */
+			continue;
+		}
+		policy_retry_one(p, c, r, now_ms);
+	}
+	if (c)
+		ctl_client_close(c);
 }

@@ -13,6 +13,7 @@
 #define DYAD_DOM0_POLICY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ctl_msg.h"
@@ -21,6 +22,15 @@
 #define POLICY_RESTART_BURST	 5u
 #define POLICY_RESTART_WINDOW_MS 10000u
 #define POLICY_GUARD_SLOTS	 64u
+
+/* Every store connection policy opens gives up on a request after this. */
+#define POLICY_STORE_TIMEOUT_MS 5000u
+/* Before a restart: how long a store that is (re)starting is waited for. */
+#define POLICY_STORE_WAIT_MS 500u
+/* A restart whose needs are missing is tried again this often, this many times. */
+#define POLICY_RETRY_MS	      3000u
+#define POLICY_RETRY_ATTEMPTS 5u
+#define POLICY_RETRY_SLOTS    16u
 
 /* Why a domain's life ended, as far as policy is concerned. */
 enum policy_trigger {
@@ -39,8 +49,18 @@ struct policy_guard_slot {
 	uint64_t last_ms;
 };
 
+/* A domain left shut down because its restart could not be done yet. */
+struct policy_retry {
+	bool used;
+	bool deferred; /* policy_defer() ran for it during this retry */
+	uint32_t domid;
+	unsigned int attempts;
+	uint64_t due_ms;
+};
+
 struct policy {
 	struct policy_guard_slot guard[POLICY_GUARD_SLOTS];
+	struct policy_retry retry[POLICY_RETRY_SLOTS];
 };
 
 /* The trigger an event (DYAD_EVENT_*, SHUTDOWN_* reason) stands for. */
@@ -79,6 +99,26 @@ void policy_renamed(const char *name, uint32_t domid, char out[DYAD_NAME_MAX]);
 
 /* May `name` be restarted at now_ms?  Records the restart when it may. */
 bool policy_restart_allowed(struct policy *p, const char *name, uint64_t now_ms);
+
+/*
+ * Can cfg be built again now?  Its kernel is readable and the store
+ * ($XENSTORED_PATH, else RUNDIR/store.sock; a socket that is missing or
+ * refusing is waited for up to store_wait_ms) answers a request.  0, or
+ * -errno with why saying what is missing.
+ */
+int policy_restart_ready(const struct dyad_domain_config *cfg, unsigned int store_wait_ms,
+			 char *why, size_t whylen) __attribute__((warn_unused_result));
+
+/*
+ * Leave domid shut down and try its policy again at now_ms +
+ * POLICY_RETRY_MS.  false once it has been deferred POLICY_RETRY_ATTEMPTS
+ * times (or no slot is free): give up, it stays shut down.
+ */
+bool policy_defer(struct policy *p, uint32_t domid, uint64_t now_ms);
+/* ms until the next deferred domain is due (0: now), -1 if none. */
+int policy_timeout_ms(const struct policy *p, uint64_t now_ms);
+/* Act on every deferred domain that is due, as it is now (from the supervisor's loop). */
+void policy_tick(struct policy *p, uint64_t now_ms);
 
 /* Handle one event from the core: look up the record, act, log. */
 void policy_handle_event(struct policy *p, const struct dyad_ctl_event *ev, uint64_t now_ms);

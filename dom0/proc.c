@@ -349,3 +349,68 @@ void proc_stop_all(struct proc_table *t)
 		p->state = PROC_STATE_STOPPED;
 	}
 }
+
+/* Is pid running `exe` (argv[0]'s basename) with "--rundir rundir"? */
+bool proc_is_service_of(pid_t pid, const char *exe, const char *rundir)
+{
+	char path[64], cmd[4096];
+	const char *base, *prev = NULL;
+	bool named = false;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = pid > 0 ? fopen(path, "re") : NULL;
+	if (!f)
+		return false;
+	n = fread(cmd, 1, sizeof(cmd) - 1, f);
+	fclose(f);
+	cmd[n] = '\0';
+	base = strrchr(cmd, '/');
+	if (n == 0 || strcmp(base ? base + 1 : cmd, exe) != 0)
+		return false;
+	for (const char *arg = cmd; arg < cmd + n; arg += strlen(arg) + 1) {
+		if (prev && strcmp(prev, "--rundir") == 0 && strcmp(arg, rundir) == 0)
+			named = true;
+		prev = arg;
+	}
+	return named;
+}
+
+/* Wait up to ms for the process behind pidfd to end. */
+static bool proc_pidfd_wait(int pidfd, unsigned int ms)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+
+	return poll(&p, 1, (int)ms) == 1;
+}
+
+int proc_kill_orphan(pid_t pid, const char *exe, const char *rundir)
+{
+	int fd, rc = 0;
+
+	if (!proc_is_service_of(pid, exe, rundir))
+		return 0;
+	/* A pidfd pins the process: no signal reaches a recycled pid. */
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return errno == ESRCH ? 0 : -errno;
+	if (!proc_is_service_of(pid, exe, rundir))
+		goto out;
+	log_warn("%s (pid %d) from an earlier supervisor of %s still runs; stopping it", exe,
+		 (int)pid, rundir);
+	rc = 1;
+	if (syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0) < 0 && errno != ESRCH) {
+		rc = -errno;
+		goto out;
+	}
+	if (!proc_pidfd_wait(fd, PROC_STOP_WAIT_MS)) {
+		log_warn("%s (pid %d) ignored SIGTERM; killing it", exe, (int)pid);
+		(void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+		if (!proc_pidfd_wait(fd, PROC_STOP_WAIT_MS))
+			rc = -ETIMEDOUT;
+	}
+out:
+	close(fd);
+	return rc;
+}

@@ -100,6 +100,16 @@ void proc_adopted_exited(struct proc_table *t, struct proc *p, uint64_t now);
 void proc_tick(struct proc_table *t, uint64_t now);
 int proc_timeout_ms(const struct proc_table *t, uint64_t now);
 
+/* Is pid running exe (argv[0]'s basename) with "--rundir rundir"? */
+bool proc_is_service_of(pid_t pid, const char *exe, const char *rundir);
+/*
+ * A service left running by a supervisor that was killed outright (found
+ * by its pid file): if pid is exe for rundir, SIGTERM it and wait, then
+ * SIGKILL.  1 if one was stopped, 0 if pid is not such a service, -errno.
+ */
+int proc_kill_orphan(pid_t pid, const char *exe, const char *rundir)
+	__attribute__((warn_unused_result));
+
 /* SIGTERM every service in reverse order, SIGKILL after PROC_STOP_WAIT_MS. */
 void proc_stop_all(struct proc_table *t);
 

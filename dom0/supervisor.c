@@ -6,13 +6,15 @@
  *
  * Start-up, in order: resolve the run directory, take RUNDIR/dom0.lock (a
  * second supervisor for the same directory exits 0 at once), write the pid
- * file, then start the services - dyad-store, the core (dyad-hv),
- * dyad-consoled, in that order - and subscribe to the core's events.
+ * file, stop a store or console daemon an earlier supervisor left running
+ * (a core it left is adopted), then start the services - dyad-store, the
+ * core (dyad-hv), dyad-consoled, in that order - and subscribe to the core's events.
  * After that everything happens in one poll loop: a signalfd for SIGCHLD
  * (reap, restart with backoff) and SIGTERM/SIGINT (stop the services in
  * reverse order and exit 0), the core's event stream (apply
- * on_poweroff/on_reboot/on_crash), and timers for due restarts and
- * reconnections.  Nothing runs in a signal handler.
+ * on_poweroff/on_reboot/on_crash), and timers for due restarts,
+ * reconnections and domain restarts that had to wait (policy_tick).  Nothing runs in a signal
+ * handler.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -281,6 +283,43 @@ static bool supervisor_is_core(int pid)
 	return false;
 }
 
+/* The pid in RUNDIR/leaf, or 0. */
+static int supervisor_read_pid(const char *leaf)
+{
+	char path[PATH_MAX];
+	int pid = 0;
+	FILE *f;
+
+	if (rundir_file(leaf, path, sizeof(path)) || !(f = fopen(path, "re")))
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1 || pid < 0)
+		pid = 0;
+	fclose(f);
+	return pid;
+}
+
+/*
+ * The store and the console daemon of a supervisor that was killed
+ * outright run on unsupervised: stop them before starting ours (the store
+ * comes back from its journal; a second console daemon would find its lock
+ * taken).  Found by their pid files (dyad-consoled keeps its pid in its
+ * lock file) and checked against /proc/PID/cmdline.
+ */
+static void supervisor_stop_orphans(void)
+{
+	static const char *const svc[][2] = {{"dyad-store", "dyad-store.pid"},
+					     {"dyad-consoled", "dyad-consoled.lock"}};
+
+	for (size_t i = 0; i < sizeof(svc) / sizeof(svc[0]); i++) {
+		int pid = supervisor_read_pid(svc[i][1]);
+		int rc = pid ? proc_kill_orphan(pid, svc[i][0], rundir_path()) : 0;
+
+		if (rc < 0)
+			log_warn("cannot stop the earlier %s (pid %d): %s", svc[i][0], pid,
+				 strerror(-rc));
+	}
+}
+
 /*
  * A core left running by a supervisor that was killed outright still owns
  * hv.sock; starting a second one would orphan its domains.  Adopt it.
@@ -288,17 +327,13 @@ static bool supervisor_is_core(int pid)
 static bool supervisor_adopt_core(struct supervisor *s, uint64_t now)
 {
 	char path[PATH_MAX];
-	int fd, pid = 0;
-	FILE *f;
+	int fd, pid;
 
 	if (rundir_file("hv.sock", path, sizeof(path)) || ipc_connect(path, &fd))
 		return false;
 	close(fd);
-	if (rundir_file("dyad-hv.pid", path, sizeof(path)) || !(f = fopen(path, "re")))
-		return false;
-	if (fscanf(f, "%d", &pid) != 1)
-		pid = 0;
-	fclose(f);
+	pid = supervisor_read_pid("dyad-hv.pid");
+	(void)!rundir_file("dyad-hv.pid", path, sizeof(path));
 	if (!supervisor_is_core(pid)) {
 		log_warn("hv.sock answers but %s names no running dyad-hv; starting a new core",
 			 path);
@@ -309,8 +344,12 @@ static bool supervisor_adopt_core(struct supervisor *s, uint64_t now)
 
 static void supervisor_start_services(struct supervisor *s)
 {
-	uint64_t now = proc_now_ms();
-	bool adopted = supervisor_adopt_core(s, now);
+	uint64_t now;
+	bool adopted;
+
+	supervisor_stop_orphans();
+	now = proc_now_ms();
+	adopted = supervisor_adopt_core(s, now);
 
 	for (unsigned int i = 0; i < s->procs.n; i++)
 		if (!adopted || &s->procs.procs[i] != s->core)
@@ -364,6 +403,8 @@ static bool supervisor_iterate(struct supervisor *s)
 
 	timeout = supervisor_min_timeout(proc_timeout_ms(&s->procs, now),
 					 core_link_timeout_ms(&s->link, running, now));
+	if (running)
+		timeout = supervisor_min_timeout(timeout, policy_timeout_ms(&s->policy, now));
 	pfd[n++] = (struct pollfd){.fd = s->signal_fd, .events = POLLIN};
 	pfd[n++] = (struct pollfd){.fd = core_link_fd(&s->link), .events = POLLIN};
 	pfd[n++] = (struct pollfd){.fd = s->core->pidfd, .events = POLLIN};
@@ -386,6 +427,8 @@ static bool supervisor_iterate(struct supervisor *s)
 	supervisor_track_core(s, now);
 	core_link_tick(&s->link, &s->policy, s->core->state == PROC_STATE_RUNNING, s->core_started,
 		       now);
+	if (s->core->state == PROC_STATE_RUNNING)
+		policy_tick(&s->policy, now); /* restarts that had to wait */
 	return true;
 }
 

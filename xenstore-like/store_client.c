@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@ struct store_client_event {
 
 struct store_client {
 	int fd;
+	bool broken; /* a timed-out exchange left the stream mid-message */
 	uint32_t next_id;
 	struct store_client_event *events, *events_tail;
 };
@@ -79,17 +81,42 @@ int store_client_fd(const struct store_client *c)
 	return c->fd;
 }
 
-static int store_client_full(int fd, void *buf, size_t len, bool out)
+int store_client_set_timeout(struct store_client *c, unsigned int ms)
+{
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+
+	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * A socket timeout (SO_RCVTIMEO/SO_SNDTIMEO) shows as EAGAIN; after it the
+ * stream may hold half a message, so the connection is given up.
+ */
+static int store_client_io_error(struct store_client *c, int err)
+{
+	if (err == EAGAIN || err == EWOULDBLOCK) {
+		c->broken = true;
+		return -ETIMEDOUT;
+	}
+	return -err;
+}
+
+static int store_client_full(struct store_client *c, void *buf, size_t len, bool out)
 {
 	char *p = buf;
 
 	while (len) {
-		ssize_t n = out ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
+		ssize_t n = out ? send(c->fd, p, len, MSG_NOSIGNAL) : recv(c->fd, p, len, 0);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return n == 0 ? -EPIPE : -errno;
+		if (n == 0)
+			return -EPIPE;
+		if (n < 0)
+			return store_client_io_error(c, errno);
 		p += n;
 		len -= (size_t)n;
 	}
@@ -99,8 +126,11 @@ static int store_client_full(int fd, void *buf, size_t len, bool out)
 /* Read one message; *body is malloc'd and NUL-padded. */
 static int store_client_recv(struct store_client *c, struct xsd_sockmsg *h, char **body)
 {
-	int rc = store_client_full(c->fd, h, sizeof(*h), false);
+	int rc;
 
+	if (c->broken)
+		return -ETIMEDOUT;
+	rc = store_client_full(c, h, sizeof(*h), false);
 	if (rc)
 		return rc;
 	if (h->len > XENSTORE_PAYLOAD_MAX)
@@ -109,7 +139,7 @@ static int store_client_recv(struct store_client *c, struct xsd_sockmsg *h, char
 	if (!*body)
 		return -ENOMEM;
 	(*body)[h->len] = '\0';
-	rc = store_client_full(c->fd, *body, h->len, false);
+	rc = store_client_full(c, *body, h->len, false);
 	if (rc) {
 		free(*body);
 		*body = NULL;
@@ -154,9 +184,17 @@ int store_client_call(struct store_client *c, uint32_t type, uint32_t tx, const 
 
 	if (alen + blen > XENSTORE_PAYLOAD_MAX)
 		return -E2BIG;
-	n = writev(c->fd, iov, 3);
-	if (n != (ssize_t)(sizeof(h) + alen + blen))
-		return n < 0 ? -errno : -EIO;
+	if (c->broken)
+		return -ETIMEDOUT;
+	do
+		n = writev(c->fd, iov, 3);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return store_client_io_error(c, errno);
+	if (n != (ssize_t)(sizeof(h) + alen + blen)) {
+		c->broken = true; /* a partial request: the stream is out of step */
+		return -EIO;
+	}
 	for (;;) {
 		rc = store_client_recv(c, &h, &body);
 		if (rc)

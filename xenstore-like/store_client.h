@@ -19,6 +19,13 @@ int store_client_open(const char *path, struct store_client **out)
 	__attribute__((warn_unused_result));
 void store_client_close(struct store_client *c);
 int store_client_fd(const struct store_client *c);
+/*
+ * Bound every later send and receive to ms (0: block, the default).  A call
+ * that runs out of time returns -ETIMEDOUT and the connection is unusable
+ * after it (every later call: -ETIMEDOUT); close it and open another.
+ */
+int store_client_set_timeout(struct store_client *c, unsigned int ms)
+	__attribute__((warn_unused_result));
 
 /* Generic request: parts are concatenated; *reply (malloc'd, NUL-padded) may be NULL. */
 int store_client_call(struct store_client *c, uint32_t type, uint32_t tx, const void *a,

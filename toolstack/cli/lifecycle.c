@@ -104,6 +104,13 @@ static bool lifecycle_is_done(struct ctl_client *c, const struct lifecycle_verb 
 	down = info.state == DYAD_DOMAIN_STATE_SHUTDOWN || info.state == DYAD_DOMAIN_STATE_CRASHED;
 	if (!v->reboot)
 		return down;
+	/*
+	 * Built again: rename-restart keeps the old id listed and rewrites its
+	 * record to preserve before the rebuild, so "down and kept" would be
+	 * seen too early; only the name under a new id says it is done.
+	 */
+	if (d->restarts == 1)
+		return lifecycle_gone_done(c, v, d);
 	return down && lifecycle_kept(d->domid, info.shutdown_reason);
 }
 

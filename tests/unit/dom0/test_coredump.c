@@ -6,6 +6,7 @@
  * runs left as holes), and coredump_domain() against a scripted core.
  */
 #include <check.h>
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -292,6 +293,26 @@ START_TEST(test_memfd_holes_stay_unallocated)
 }
 END_TEST
 
+static unsigned int count_siblings(const char *prefix)
+{
+	char dir[64], *slash;
+	const char *leaf;
+	unsigned int n = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s", prefix);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	leaf = prefix + (slash - dir) + 1;
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		n += strncmp(e->d_name, leaf, strlen(leaf)) == 0;
+	closedir(d);
+	return n;
+}
+
 static void reply_vcpu(struct fake_core *f, uint32_t seq, uint32_t online, uint64_t seed)
 {
 	struct dyad_ctl_vcpu_context_rep rep = {.online = online};
@@ -353,8 +374,79 @@ START_TEST(test_domain_running_is_refused)
 	ck_assert_str_eq(err, "domain 4: cannot read its vCPU registers: Device or resource busy "
 			      "(it must be paused)");
 	ck_assert_int_eq(stat(path, &st), -1);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ck_assert_int_eq(stat(tmp, &st), -1);
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	ck_assert_uint_eq(count_siblings(tmp), 0); /* no temporary file left */
+}
+END_TEST
+
+/* A vCPU that is not parked yet (-EAGAIN) is asked again, not given up on. */
+START_TEST(test_vcpu_eagain_is_retried)
+{
+	struct dyad_ctl_dominfo info = {.domid = 5, .state = DYAD_DOMAIN_STATE_PAUSED, .vcpus = 1};
+	uint64_t size = MEMSIZE;
+	struct dyad_vcpu_regs want;
+	struct fake_core f;
+	struct parsed p;
+	char err[256] = "";
+	int mfd = memfd_create("guest", MFD_CLOEXEC);
+
+	ck_assert_int_ge(mfd, 0);
+	ck_assert_int_eq(ftruncate(mfd, MEMSIZE), 0);
+	snprintf(info.name, sizeof(info.name), "parking");
+	fake_core_start(&f);
+	fake_core_reply(&f, DYAD_CTL_INFO, 1, 0, &info, sizeof(info));
+	fake_core_reply(&f, DYAD_CTL_GET_VCPU_CONTEXT, 2, -EAGAIN, NULL, 0);
+	fake_core_reply(&f, DYAD_CTL_GET_VCPU_CONTEXT, 3, -EAGAIN, NULL, 0);
+	reply_vcpu(&f, 4, 1, 0x700);
+	fake_core_reply_fd(&f, DYAD_CTL_GET_MEMFD, 5, 0, &size, sizeof(size), mfd);
+	close(mfd);
+	unlink(path);
+	ck_assert_msg(coredump_domain(f.client, 5, path, err, sizeof(err)) == 0, "%s", err);
+	fake_core_stop(&f);
+	parse(&p);
+	fill_regs(&want, 0x700);
+	check_prstatus(&p, 1, 0, &want);
+	free(p.buf);
+}
+END_TEST
+
+/*
+ * The temporary file is our own (mkstemp): a "<path>.tmp" someone else
+ * has is neither written nor removed, a failed write removes only ours and
+ * leaves path as it was, a good one leaves nothing behind but path.
+ */
+START_TEST(test_write_file_uses_its_own_temp)
+{
+	static struct coredump_image img;
+	char other[80], buf[8] = "";
+	struct parsed p;
+	int fd;
+
+	snprintf(other, sizeof(other), "%s.tmp", path);
+	fd = open(other, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "other", 5), 5);
+	close(fd);
+	memset(&img, 0, sizeof(img));
+	img.mem_fd = -1;
+	img.mem = mem;
+	img.mem_size = MEMSIZE;
+	img.nr_vcpus = DYAD_MAX_VCPUS + 1; /* refused by coredump_write_fd */
+	ck_assert_int_eq(coredump_write_file(path, &img), -EINVAL);
+	ck_assert_uint_eq(count_siblings(path), 2); /* path (empty, from setup) + other */
+	img.nr_vcpus = 1;
+	fill_regs(&img.vcpus[0].regs, 0x100);
+	ck_assert_int_eq(coredump_write_file(path, &img), 0);
+	ck_assert_uint_eq(count_siblings(path), 2);
+	fd = open(other, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(read(fd, buf, sizeof(buf) - 1), 5);
+	close(fd);
+	ck_assert_str_eq(buf, "other");
+	unlink(other);
+	parse(&p);
+	check_prstatus(&p, 1, 0, &img.vcpus[0].regs);
+	free(p.buf);
 }
 END_TEST
 
@@ -395,6 +487,8 @@ int main(void)
 	tcase_add_test(tc, test_memfd_holes_stay_unallocated);
 	tcase_add_test(tc, test_domain_against_scripted_core);
 	tcase_add_test(tc, test_domain_running_is_refused);
+	tcase_add_test(tc, test_vcpu_eagain_is_retried);
+	tcase_add_test(tc, test_write_file_uses_its_own_temp);
 	tcase_add_test(tc, test_default_path);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -7,9 +7,11 @@
 #include <dyad/xen.h>
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "policy.h"
@@ -199,6 +201,53 @@ START_TEST(test_renamed)
 }
 END_TEST
 
+/* A deferred restart is due POLICY_RETRY_MS later, POLICY_RETRY_ATTEMPTS times at most. */
+START_TEST(test_defer_bounded)
+{
+	static struct policy p;
+
+	memset(&p, 0, sizeof(p));
+	ck_assert_int_eq(policy_timeout_ms(&p, 1000), -1);
+	for (unsigned int i = 0; i < POLICY_RETRY_ATTEMPTS; i++) {
+		ck_assert(policy_defer(&p, 7, 1000 + i));
+		ck_assert_int_eq(policy_timeout_ms(&p, 1000 + i), (int)POLICY_RETRY_MS);
+	}
+	ck_assert_int_eq(policy_timeout_ms(&p, 1000 + POLICY_RETRY_ATTEMPTS + POLICY_RETRY_MS), 0);
+	ck_assert(!policy_defer(&p, 7, 2000)); /* given up: no longer waited for */
+	ck_assert_int_eq(policy_timeout_ms(&p, 2000), -1);
+	/* Another domain has its own count; a full table refuses more. */
+	for (unsigned int i = 0; i < POLICY_RETRY_SLOTS; i++)
+		ck_assert(policy_defer(&p, 100 + i, 5000));
+	ck_assert(!policy_defer(&p, 999, 5000));
+	ck_assert_int_eq(policy_timeout_ms(&p, 5500), (int)POLICY_RETRY_MS - 500);
+}
+END_TEST
+
+/* A restart's needs: a readable kernel, then a store that answers. */
+START_TEST(test_restart_ready)
+{
+	struct dyad_domain_config cfg = {0};
+	char why[512] = "", dir[] = "/tmp/dyad-pol.XXXXXX", sock[128];
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cfg.kernel, sizeof(cfg.kernel), "%s/kernel", dir);
+	ck_assert_int_eq(policy_restart_ready(&cfg, 0, why, sizeof(why)), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(why, "kernel"));
+	ck_assert_ptr_nonnull(strstr(why, cfg.kernel));
+	f = fopen(cfg.kernel, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	snprintf(sock, sizeof(sock), "%s/store.sock", dir);
+	setenv("XENSTORED_PATH", sock, 1); /* honoured: nothing listens there */
+	ck_assert_int_eq(policy_restart_ready(&cfg, 200, why, sizeof(why)), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(why, sock));
+	unsetenv("XENSTORED_PATH");
+	unlink(cfg.kernel);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *policy_suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -214,6 +263,8 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, test_default_actions);
 	tcase_add_test(tc, test_config_to_plan);
 	tcase_add_test(tc, test_renamed);
+	tcase_add_test(tc, test_defer_bounded);
+	tcase_add_test(tc, test_restart_ready);
 	suite_add_tcase(s, tc);
 	return s;
 }

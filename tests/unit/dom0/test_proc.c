@@ -261,6 +261,43 @@ START_TEST(test_adopt)
 }
 END_TEST
 
+/*
+ * An orphaned service is recognised by argv[0] and "--rundir DIR" and
+ * stopped; a process of another run directory or program is left alone.
+ */
+static pid_t spawn_named(const char *name, const char *rundir)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execl("/bin/sh", name, "-c", "sleep 30; :", "sh", "--rundir", rundir, (char *)NULL);
+		_exit(127);
+	}
+	usleep(100 * 1000); /* exec done */
+	return pid;
+}
+
+START_TEST(test_kill_orphan)
+{
+	pid_t other = spawn_named("dyad-consoled", "/tmp/other-dir");
+	pid_t mine = spawn_named("/opt/bin/dyad-consoled", "/tmp/my-dir");
+	int st;
+
+	ck_assert(proc_is_service_of(mine, "dyad-consoled", "/tmp/my-dir"));
+	ck_assert(!proc_is_service_of(mine, "dyad-store", "/tmp/my-dir"));
+	ck_assert(!proc_is_service_of(other, "dyad-consoled", "/tmp/my-dir"));
+	ck_assert_int_eq(proc_kill_orphan(other, "dyad-consoled", "/tmp/my-dir"), 0);
+	ck_assert_int_eq(waitpid(other, &st, WNOHANG), 0); /* still running */
+	/* Our child, so it lingers as a zombie: reap it in the meantime. */
+	ck_assert_int_eq(proc_kill_orphan(mine, "dyad-consoled", "/tmp/my-dir"), 1);
+	ck_assert_int_eq(waitpid(mine, &st, 0), mine);
+	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	kill(other, SIGKILL);
+	ck_assert_int_eq(waitpid(other, &st, 0), other);
+}
+END_TEST
+
 static Suite *proc_suite(void)
 {
 	Suite *s = suite_create("proc");
@@ -282,6 +319,7 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, test_stop_sigkill_after_timeout);
 	tcase_add_test(tc, test_no_restart_while_stopping);
 	tcase_add_test(tc, test_adopt);
+	tcase_add_test(tc, test_kill_orphan);
 	suite_add_tcase(s, tc);
 	return s;
 }
