@@ -54,7 +54,7 @@ static void cons_dom_state_path(const struct consoled *d, uint32_t domid, char *
 static void cons_dom_state_save(struct consoled *d, struct cons_dom *dom)
 {
 	struct cons_dom_state st = {.io_next = dom->io.next,
-				    .dom_bytes = dom->log.end - dom->start};
+				    .dom_bytes = dom->log->end - dom->start};
 	char path[PATH_MAX];
 	int fd;
 
@@ -87,10 +87,10 @@ static bool cons_dom_state_load(struct consoled *d, uint32_t domid, const uint8_
 
 static void cons_dom_log(struct consoled *d, struct cons_dom *dom, const void *buf, size_t n)
 {
-	int rc = cons_log_append(&dom->log, buf, n);
+	int rc = cons_log_append(dom->log, buf, n);
 
 	if (rc)
-		log_warn_rl("domain %u: writing %s: %s", dom->domid, dom->log.path, strerror(-rc));
+		log_warn_rl("domain %u: writing %s: %s", dom->domid, dom->log->path, strerror(-rc));
 	cons_srv_kick(d, dom);
 }
 
@@ -123,6 +123,7 @@ static void cons_dom_ring_close(struct consoled *d, struct cons_dom *dom)
 		log_debug("domain %u: console port already closed", dom->domid);
 	foreignmem_close(dom->mem);
 	dom->mem = NULL;
+	dom->local = 0; /* the port may soon be another domain's: never unbind it twice */
 	dom->ring_up = false;
 }
 
@@ -285,9 +286,9 @@ static int cons_dom_ring_map(struct consoled *d, struct cons_dom *dom, uint64_t 
 			      gfn);
 		rc = -EINVAL;
 	} else if (cons_ring_attach(&dom->ring, intf)) {
-		dom->ring_up = true; /* so that the corruption path closes it */
+		/* No port is bound yet (ring_up stays false): only unmap, below. */
 		cons_dom_ring_corrupt(d, dom, "initial");
-		return -EPROTO;
+		rc = -EPROTO;
 	}
 	if (rc) {
 		foreignmem_close(dom->mem);
@@ -302,7 +303,7 @@ void cons_dom_try_ring(struct consoled *d, struct cons_dom *dom)
 	uint64_t gfn, port;
 	int rc;
 
-	if (dom->ring_up || dom->ring_dead || dom->gone || !d->store || !d->evh)
+	if (dom->ring_up || dom->ring_dead || dom->gone || dom->finished || !d->store || !d->evh)
 		return;
 	if (cons_dom_store_num(d, dom->domid, "ring-ref", UINT32_MAX, &gfn) ||
 	    cons_dom_store_num(d, dom->domid, "port", UINT32_MAX, &port))
@@ -316,6 +317,7 @@ void cons_dom_try_ring(struct consoled *d, struct cons_dom *dom)
 			    strerror(-rc));
 		foreignmem_close(dom->mem);
 		dom->mem = NULL;
+		dom->local = 0;
 		return;
 	}
 	dom->ring_up = true;
@@ -354,13 +356,14 @@ static void cons_dom_finish(struct consoled *d, struct cons_dom *dom)
 	if (dom->ring_up)
 		cons_dom_drain_out(d, dom); /* the memory is still mapped: last words */
 	cons_dom_ring_close(d, dom);
+	dom->ring_dead = true; /* dead, not yet destroyed: no store event reconnects it */
 	cons_dom_io_stop(d, dom);
-	if (fdatasync(dom->log.fd) < 0)
-		log_warn_rl("domain %u: flushing %s: %s", dom->domid, dom->log.path,
+	if (fdatasync(dom->log->fd) < 0)
+		log_warn_rl("domain %u: flushing %s: %s", dom->domid, dom->log->path,
 			    strerror(errno));
 	dom->finished = true;
 	log_info("domain %u (%s): dead, console log %s complete", dom->domid, dom->name,
-		 dom->log.path);
+		 dom->log->path);
 	cons_srv_kick(d, dom);
 }
 
@@ -387,6 +390,47 @@ static void cons_dom_io_ready(struct consoled *d, struct cons_ev *ev, uint32_t e
 		if (dom->io.eof || dom->gone)
 			cons_dom_finish(d, dom);
 	}
+}
+
+/* ---- the log, shared by name (see struct cons_log_ref) ---- */
+
+static int cons_dom_log_get(struct consoled *d, const char *name, struct cons_log **out)
+{
+	struct cons_log_ref *r;
+	int rc;
+
+	for (r = d->logs; r && strcmp(r->name, name); r = r->next)
+		;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		rc = cons_log_open(&r->log, d->logdir, name, d->log_cap);
+		if (rc) {
+			free(r);
+			return rc;
+		}
+		snprintf(r->name, sizeof(r->name), "%s", name);
+		r->next = d->logs;
+		d->logs = r;
+	}
+	r->refs++;
+	*out = &r->log;
+	return 0;
+}
+
+static void cons_dom_log_put(struct consoled *d, struct cons_log *log)
+{
+	struct cons_log_ref *r = cons_container_of(log, struct cons_log_ref, log), **pp;
+
+	if (--r->refs)
+		return;
+	for (pp = &d->logs; *pp && *pp != r; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = r->next;
+	cons_log_close(&r->log);
+	free(r);
 }
 
 /* ---- lifecycle ---- */
@@ -420,14 +464,14 @@ int cons_dom_new(struct consoled *d, uint32_t domid, const char *name, const uin
 	dom->timer_ev.fn = cons_dom_timer;
 	snprintf(dom->name, sizeof(dom->name), "%s", name);
 	memcpy(dom->uuid, uuid, sizeof(dom->uuid));
-	rc = cons_log_open(&dom->log, d->logdir, dom->name, d->log_cap);
+	rc = cons_dom_log_get(d, dom->name, &dom->log);
 	if (rc) {
 		free(dom);
 		return rc;
 	}
 	resumed = cons_dom_state_load(d, domid, uuid, &st);
-	dom->start = resumed && st.dom_bytes <= dom->log.end ? dom->log.end - st.dom_bytes
-							     : dom->log.end;
+	dom->start = resumed && st.dom_bytes <= dom->log->end ? dom->log->end - st.dom_bytes
+							      : dom->log->end;
 	dom->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	rc = dom->timer_fd < 0 ? -errno : consoled_watch(d, dom->timer_fd, EPOLLIN, &dom->timer_ev);
 	if (!rc)
@@ -435,11 +479,11 @@ int cons_dom_new(struct consoled *d, uint32_t domid, const char *name, const uin
 	if (rc) {
 		if (dom->timer_fd >= 0)
 			close(dom->timer_fd);
-		cons_log_close(&dom->log);
+		cons_dom_log_put(d, dom->log);
 		free(dom);
 		return rc;
 	}
-	log_info("domain %u (%s): console log %s%s", domid, dom->name, dom->log.path,
+	log_info("domain %u (%s): console log %s%s", domid, dom->name, dom->log->path,
 		 resumed ? " (resumed)" : "");
 	dom->next = d->doms;
 	d->doms = dom;
@@ -489,7 +533,7 @@ void cons_dom_free(struct consoled *d, struct cons_dom *dom)
 		*pp = dom->next;
 	consoled_unwatch(d, dom->timer_fd);
 	close(dom->timer_fd);
-	cons_log_close(&dom->log);
+	cons_dom_log_put(d, dom->log);
 	free(dom);
 }
 

@@ -9,6 +9,11 @@
  * its socket is full the client waits for EPOLLOUT.  Clients are not
  * trusted: uid 0 only (SO_PEERCRED), every message checked by
  * cons_proto_check(), a bad one closes that client and nothing else.
+ *
+ * A client is never freed while the loop may still hold a pointer to it
+ * (its cons_ev in the current epoll batch, or a handler up the stack that
+ * kicked it): it is only marked dead, and cons_srv_reap() frees the dead
+ * ones after the batch.
  */
 #include "consoled.h"
 
@@ -32,6 +37,7 @@ struct cons_client {
 	struct cons_dom *dom; /* NULL until ATTACH */
 	uint64_t off;	      /* next log offset to send */
 	bool out_armed;	      /* waiting for EPOLLOUT */
+	bool dead;	      /* closing: ignored until cons_srv_reap() frees it */
 };
 
 static void cons_client_close(struct consoled *d, struct cons_client *cl)
@@ -47,6 +53,15 @@ static void cons_client_close(struct consoled *d, struct cons_client *cl)
 	consoled_unwatch(d, cl->fd);
 	close(cl->fd);
 	free(cl);
+}
+
+/* Stop serving cl now; the memory goes in cons_srv_reap(), after the batch. */
+static void cons_client_kill(struct consoled *d, struct cons_client *cl)
+{
+	if (cl->dead)
+		return;
+	cl->dead = true;
+	consoled_unwatch(d, cl->fd);
 }
 
 static int cons_client_send(struct cons_client *cl, uint16_t type, const void *a, size_t alen,
@@ -82,8 +97,8 @@ static int cons_client_pump(struct consoled *d, struct cons_client *cl)
 	size_t n;
 	int rc;
 
-	while (cl->off < dom->log.end) {
-		rc = cons_log_read(&dom->log, cl->off, buf, sizeof(buf), &md.offset, &n);
+	while (cl->off < dom->log->end) {
+		rc = cons_log_read(dom->log, cl->off, buf, sizeof(buf), &md.offset, &n);
 		if (rc || n == 0)
 			return rc ? rc : -EIO;
 		rc = cons_client_send(cl, CONS_MSG_DATA, &md, sizeof(md), buf, n);
@@ -122,9 +137,9 @@ static int cons_client_attach(struct consoled *d, struct cons_client *cl,
 		return rc ? rc : -ESRCH;
 	}
 	rep.flags = dom->ring_up ? CONS_ATTACHED_F_RING : 0;
-	rep.oldest = dom->log.oldest;
+	rep.oldest = dom->log->oldest;
 	rep.domain_start = dom->start;
-	rep.end = dom->log.end;
+	rep.end = dom->log->end;
 	snprintf(rep.name, sizeof(rep.name), "%s", dom->name);
 	rc = cons_client_send(cl, CONS_MSG_ATTACHED, &rep, sizeof(rep), NULL, 0);
 	if (rc)
@@ -132,13 +147,13 @@ static int cons_client_attach(struct consoled *d, struct cons_client *cl,
 	cl->dom = dom;
 	dom->clients++;
 	if (a->flags & CONS_ATTACH_F_END)
-		cl->off = dom->log.end;
+		cl->off = dom->log->end;
 	else if (a->flags & CONS_ATTACH_F_DOMAIN_START)
 		cl->off = dom->start;
 	else
 		cl->off = a->offset;
-	if (cl->off < dom->log.oldest)
-		cl->off = dom->log.oldest;
+	if (cl->off < dom->log->oldest)
+		cl->off = dom->log->oldest;
 	return cons_client_pump(d, cl);
 }
 
@@ -180,14 +195,18 @@ static void cons_client_ready(struct consoled *d, struct cons_ev *ev, uint32_t e
 	struct cons_client *cl = cons_container_of(ev, struct cons_client, ev);
 	int rc = 0;
 
+	if (cl->dead)
+		return;
 	if (events & EPOLLIN)
 		rc = cons_client_message(d, cl);
 	else if (events & (EPOLLHUP | EPOLLERR))
 		rc = -ECONNRESET;
+	if (cl->dead) /* input corrupted the ring, and the note kicked us */
+		return;
 	if (!rc && cl->dom && (events & EPOLLOUT))
 		rc = cons_client_pump(d, cl);
 	if (rc)
-		cons_client_close(d, cl);
+		cons_client_kill(d, cl);
 }
 
 static void cons_srv_accept(struct consoled *d, struct cons_ev *ev, uint32_t events)
@@ -241,7 +260,20 @@ void cons_srv_kick(struct consoled *d, struct cons_dom *dom)
 
 	for (cl = d->clients; cl; cl = next) {
 		next = cl->next;
-		if (cl->dom == dom && !cl->out_armed && cons_client_pump(d, cl))
+		/* A domain rebooting shares its log with the next one: serve both. */
+		if (cl->dom && cl->dom->log == dom->log && !cl->dead && !cl->out_armed &&
+		    cons_client_pump(d, cl))
+			cons_client_kill(d, cl);
+	}
+}
+
+void cons_srv_reap(struct consoled *d)
+{
+	struct cons_client *cl, *next;
+
+	for (cl = d->clients; cl; cl = next) {
+		next = cl->next;
+		if (cl->dead)
 			cons_client_close(d, cl);
 	}
 }
@@ -251,7 +283,7 @@ void cons_srv_fini(struct consoled *d)
 	struct cons_msg_end end = {.reason = CONS_END_SHUTDOWN};
 
 	while (d->clients) {
-		if (d->clients->dom &&
+		if (d->clients->dom && !d->clients->dead &&
 		    cons_client_send(d->clients, CONS_MSG_END, &end, sizeof(end), NULL, 0))
 			log_debug("console client: END not delivered");
 		cons_client_close(d, d->clients);

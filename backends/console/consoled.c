@@ -3,7 +3,10 @@
  *
  *   dyad-consoled [--rundir DIR] [--log-cap BYTES] [--rate BYTES/MS] [-v]
  *
- * Start-up: listen on RUNDIR/console.sock, then one epoll loop.  The core
+ * Start-up: take RUNDIR/dyad-consoled.lock (one daemon per run directory:
+ * binding console.sock unlinks the old socket, so a second daemon would cut
+ * the first one's clients off; the lock file holds our pid, for dyad-dom0),
+ * listen on RUNDIR/console.sock, then one epoll loop.  The core
  * (RUNDIR/hv.sock) and the store (RUNDIR/store.sock) may come and go: while
  * either is down a 500 ms timer retries it quietly (one log line per
  * outage).  From the core: the domain list at connection, CREATED and
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -385,6 +389,7 @@ static int consoled_loop(struct consoled *d)
 			ev->fn(d, ev, evs[i].events);
 		}
 		consoled_core_drain(d);
+		cons_srv_reap(d); /* clients first: a dead one still counts in dom->clients */
 		consoled_reap(d);
 	}
 	return 0;
@@ -395,8 +400,8 @@ static void consoled_fini(struct consoled *d)
 	cons_srv_fini(d);
 	for (struct cons_dom *dom = d->doms; dom; dom = dom->next) {
 		dom->gone = true;
-		if (fdatasync(dom->log.fd) < 0)
-			log_debug("flush %s: %s", dom->log.path, strerror(errno));
+		if (fdatasync(dom->log->fd) < 0)
+			log_debug("flush %s: %s", dom->log->path, strerror(errno));
 	}
 	/* The state files stay: a restarted daemon resumes each domain's log. */
 	while (d->doms)
@@ -470,10 +475,36 @@ static int consoled_init(struct consoled *d)
 	return cons_srv_init(d);
 }
 
+/*
+ * An exclusive flock on RUNDIR/dyad-consoled.lock, held (fd left open) for
+ * the daemon's life; the kernel drops it however we die.  -EBUSY if another
+ * daemon holds it.
+ */
+static int consoled_lock(const char *rundir, int *out)
+{
+	char path[PATH_MAX + 32], pid[16];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/dyad-consoled.lock", rundir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		n = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		close(fd);
+		return n;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		log_warn("cannot write our pid to %s: %s", path, strerror(errno));
+	*out = fd;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct consoled d = {.epfd = -1, .retry_fd = -1, .sig_fd = -1, .lfd = -1};
-	int rc;
+	int rc, lock_fd = -1;
 
 	log_init("dyad-consoled", LOG_LEVEL_INFO);
 	rc = consoled_args(&d, argc, argv);
@@ -482,6 +513,16 @@ int main(int argc, char **argv)
 			"Usage: dyad-consoled [--rundir DIR] [--log-cap BYTES] [--rate BYTES/MS] "
 			"[-v]\n");
 		return rc > 0 ? 0 : 2;
+	}
+	rc = consoled_lock(d.rundir, &lock_fd);
+	if (rc) {
+		if (rc == -EBUSY)
+			log_err("another dyad-consoled already serves %s (it holds "
+				"%s/dyad-consoled.lock); exiting",
+				d.rundir, d.rundir);
+		else
+			log_err("cannot take %s/dyad-consoled.lock: %s", d.rundir, strerror(-rc));
+		return 1;
 	}
 	rc = consoled_init(&d);
 	if (rc) {
@@ -494,5 +535,6 @@ int main(int argc, char **argv)
 	rc = consoled_loop(&d);
 	log_info("stopping");
 	consoled_fini(&d);
+	close(lock_fd);
 	return rc ? 1 : 0;
 }

@@ -39,16 +39,28 @@ struct cons_rate {
 	uint32_t ms;
 };
 
+/*
+ * One log file per domain name, shared: when a domain reboots, the old
+ * domain (finishing) and the new one (starting) both write <name>.log, so
+ * they must share its offsets and rotation.  Refcounted by its domains.
+ */
+struct cons_log_ref {
+	struct cons_log_ref *next;
+	unsigned int refs;
+	char name[64]; /* DYAD_NAME_MAX */
+	struct cons_log log;
+};
+
 struct cons_dom {
 	struct cons_dom *next;
 	uint32_t domid;
 	char name[64]; /* DYAD_NAME_MAX */
 	uint8_t uuid[16];
-	struct cons_log log;
-	uint64_t start;	  /* log offset of this domain's first byte */
-	bool gone;	  /* destroyed: finishing, then freed with its last client */
-	bool finished;	  /* log flushed, no more bytes */
-	uint64_t gone_ms; /* when it was destroyed (consoled_now_ms) */
+	struct cons_log *log; /* in a struct cons_log_ref, shared by name */
+	uint64_t start;	      /* log offset of this domain's first byte */
+	bool gone;	      /* destroyed: finishing, then freed with its last client */
+	bool finished;	      /* log flushed, no more bytes */
+	uint64_t gone_ms;     /* when it was destroyed (consoled_now_ms) */
 	unsigned int clients;
 	/* console_io from the core */
 	struct cons_io io;
@@ -93,6 +105,7 @@ struct consoled {
 	struct cons_ev listen_ev;
 	struct cons_client *clients;
 	struct cons_dom *doms;
+	struct cons_log_ref *logs;
 };
 
 int consoled_watch(struct consoled *d, int fd, uint32_t events, struct cons_ev *ev)
@@ -127,8 +140,10 @@ bool cons_dom_reap(struct consoled *d, struct cons_dom *dom);
 
 /* cons_srv.c */
 int cons_srv_init(struct consoled *d) __attribute__((warn_unused_result));
-/* New bytes in dom's log, or dom finished: push to its clients. */
+/* New bytes in dom's log, or dom finished: push to the clients of that log. */
 void cons_srv_kick(struct consoled *d, struct cons_dom *dom);
+/* Free the clients closed during this epoll batch (none is freed earlier). */
+void cons_srv_reap(struct consoled *d);
 /* Tell every client the daemon stops. */
 void cons_srv_fini(struct consoled *d);
 
