@@ -7,7 +7,11 @@
  * data/poke it sees, so dom0 can inspect and poke it again (e.g. across a
  * store restart); with `churn=1` it also rewrites data/churn with a
  * counter every millisecond, so a store killed at any moment has a request
- * of ours in flight.  Lines: see frontends/README.md.
+ * of ours in flight.  With `breakring=1` (after the first poke) it moves
+ * its ring's req_prod two rings ahead and kicks the store: the store marks
+ * the ring broken (intf->error), the next read must fail with -5 (EIO), and
+ * after the runtime's reconnection data/hello reads back and the data/poke
+ * watch fires again.  Lines: see frontends/README.md.
  */
 #include "apps.h"
 
@@ -17,6 +21,10 @@
 #include "../runtime/time.h"
 #include "../runtime/xenbus.h"
 #include "../runtime/events.h"
+#include "../runtime/hypercall.h"
+
+#include <dyad/xen.h>
+#include <xen/io/xs_wire.h>
 
 #define XS_QUOTA_MAX	5000u /* more than any node quota the store enforces */
 #define XS_CHURN_NS	1000000ull
@@ -128,6 +136,25 @@ static void xs_quota(void)
 		  (unsigned long long)((rt_now_ns() - t0) / (k + 1)));
 }
 
+/* Break our own store ring as a buggy guest would; the runtime must recover. */
+static void xs_break_ring(void)
+{
+	struct xenstore_domain_interface *r = (void *)(uintptr_t)DYAD_BOOT_STORE_RING;
+	char v[64];
+	uint64_t port = 0;
+	int rc;
+
+	if (rt_hvm_get_param(HVM_PARAM_STORE_EVTCHN, &port) || !port) {
+		rt_printf("xs: breakring: no store port\n");
+		return;
+	}
+	__atomic_store_n(&r->req_prod, r->req_prod + 2 * XENSTORE_RING_SIZE, __ATOMIC_RELEASE);
+	rt_evtchn_notify((evtchn_port_t)port);
+	rc = rt_xs_read(RT_XS_NO_TX, "data/hello", v, sizeof(v));
+	rt_printf("xs: read on a broken ring -> %d\n", rc);
+	(void)xs_show("after reconnect data/hello =", "data/hello");
+}
+
 int app_xs_main(void)
 {
 	unsigned long seen = 0;
@@ -148,6 +175,8 @@ int app_xs_main(void)
 	}
 	while (!xs_poke_wait(&seen))
 		;
+	if (rt_cmdline_u64("breakring", 0))
+		xs_break_ring();
 	if (rt_cmdline_u64("quota", 0))
 		xs_quota();
 	rt_printf("xs: done\n");

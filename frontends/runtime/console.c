@@ -11,10 +11,18 @@
  * writes is read once and checked: a backend claiming more bytes than
  * the ring holds is treated as "no room" / "nothing to read" (and the
  * input is resynchronised), never as a reason to read or write outside
- * the ring.  Ring updates run with events masked, so a line printed from
- * an event handler cannot interleave with a half-written one; waiting for
- * room is rt_events_wait (the backend notifies as it consumes, and the
- * writer re-checks every RT_CONSOLE_RECHECK_NS in case it does not).
+ * the ring.  A line goes into the ring whole (RT_CONSOLE_LINE is far below
+ * the ring's size), with events masked, so two lines never interleave in
+ * the ring; a line an event handler prints while an outer line waits for
+ * room goes in first.  (Characters a handler prints while this vCPU's
+ * line buffer holds a partial line join that line: the buffer is shared.)
+ * Waiting for room is rt_events_wait (the backend notifies as it
+ * consumes, and the writer re-checks every RT_CONSOLE_RECHECK_NS in case
+ * it does not), bounded: after RT_CONSOLE_STALL_NS without progress the
+ * line goes out through console_io (the core's console stream, `dyad
+ * console`) and
+ * later lines do too while the ring stays full, so a dead backend can
+ * neither lose output nor hang the guest (or its shutdown).
  */
 #include "console.h"
 
@@ -30,6 +38,7 @@
 #define RT_CONSOLE_LINE	      256
 #define RT_CONSOLE_RECHECK_NS 10000000ull
 #define RT_CONSOLE_SPIN_NS    20000ull
+#define RT_CONSOLE_STALL_NS   1000000000ull /* without the backend consuming: use console_io */
 #define RT_CONSOLE_ENODEV     19
 #define RT_CONSOLE_EINVAL     22
 
@@ -41,40 +50,64 @@ struct rt_console_line {
 static struct rt_console_line rt_console_lines[RT_MAX_VCPUS];
 static struct xencons_interface *rt_console_ring;
 static evtchn_port_t rt_console_port;
+static int rt_console_stalled; /* the last line went out through console_io */
 
-/* Copy as much of p as fits into the out ring; returns the count.  Events masked. */
-static size_t rt_console_ring_put(struct xencons_interface *r, const char *p, size_t len)
+/* Put p whole into the out ring if it has room; 1 if put, 0 if not.  Events masked. */
+static int rt_console_ring_put(struct xencons_interface *r, const char *p, size_t len)
 {
 	XENCONS_RING_IDX cons = __atomic_load_n(&r->out_cons, __ATOMIC_ACQUIRE);
 	XENCONS_RING_IDX prod = r->out_prod;
-	uint32_t used = prod - cons, n = 0;
+	uint32_t used = prod - cons;
+	size_t n;
 
-	if (used > sizeof(r->out))
-		return 0;
-	while (n < len && used + n < sizeof(r->out)) {
+	if (used > sizeof(r->out) || sizeof(r->out) - used < len)
+		return 0; /* full, or a backend claiming more than the ring holds */
+	for (n = 0; n < len; n++)
 		r->out[MASK_XENCONS_IDX(prod + n, r->out)] = p[n];
-		n++;
-	}
-	if (n) {
-		__atomic_store_n(&r->out_prod, prod + n, __ATOMIC_RELEASE);
-		rt_evtchn_notify(rt_console_port);
-	}
-	return n;
+	__atomic_store_n(&r->out_prod, prod + (XENCONS_RING_IDX)len, __ATOMIC_RELEASE);
+	rt_evtchn_notify(rt_console_port);
+	return 1;
 }
 
-/* Masked throughout: the backend's event after a full-ring check stays pending. */
+/*
+ * Wait for room for the whole line while the backend makes progress; 0 once
+ * put, -1 after RT_CONSOLE_STALL_NS without the backend consuming anything.
+ * Events masked throughout: the backend's event after a full-ring check stays
+ * pending.
+ */
+static int rt_console_ring_wait_put(struct xencons_interface *r, const char *p, size_t len)
+{
+	XENCONS_RING_IDX seen = __atomic_load_n(&r->out_cons, __ATOMIC_ACQUIRE), cons;
+	uint64_t deadline = rt_now_ns() + RT_CONSOLE_STALL_NS;
+
+	while (!rt_console_ring_put(r, p, len)) {
+		if (rt_console_stalled || rt_now_ns() >= deadline)
+			return -1;
+		(void)rt_events_wait(rt_now_ns() + RT_CONSOLE_RECHECK_NS, RT_CONSOLE_SPIN_NS);
+		cons = __atomic_load_n(&r->out_cons, __ATOMIC_ACQUIRE);
+		if (cons != seen) {
+			seen = cons;
+			deadline = rt_now_ns() + RT_CONSOLE_STALL_NS;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A line into the ring, whole.  A backend that stopped consuming (the
+ * console daemon is down, the ring full) gets RT_CONSOLE_STALL_NS; then
+ * the line goes out through console_io instead (never lost, never a hang),
+ * and so do later lines that do not fit at once, until the ring has room.
+ */
 static void rt_console_ring_write(const char *p, size_t len)
 {
 	int was = rt_events_disable();
 
-	while (len) {
-		size_t n = rt_console_ring_put(rt_console_ring, p, len);
-
-		p += n;
-		len -= n;
-		if (len)
-			(void)rt_events_wait(rt_now_ns() + RT_CONSOLE_RECHECK_NS,
-					     RT_CONSOLE_SPIN_NS);
+	if (rt_console_ring_wait_put(rt_console_ring, p, len)) {
+		rt_console_stalled = 1;
+		rt_console_io(CONSOLEIO_write, len, p);
+	} else {
+		rt_console_stalled = 0;
 	}
 	rt_events_restore(was);
 }

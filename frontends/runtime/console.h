@@ -3,7 +3,8 @@
  * (CONSOLEIO_write), the emergency console that needs no ring or backend;
  * once rt_console_ring_init has found HVM_PARAM_CONSOLE_PFN/_EVTCHN it
  * goes to the console ring (xencons_interface) instead, and the writer
- * waits for room rather than dropping bytes.  Output is buffered per vCPU
+ * waits for room rather than dropping bytes, for at most a second without
+ * the backend consuming: then the line goes through console_io.  Output is buffered per vCPU
  * and per line, so lines from different vCPUs never interleave.
  */
 #ifndef RT_CONSOLE_H

@@ -5,7 +5,9 @@
  * taken), print `shutdown: <value>`, and SCHEDOP_shutdown with the
  * matching reason.  Unknown values are cleared and ignored.  The callback
  * runs from the store port's event handler, so a busy app (spinning in
- * ring 3) and an idle one (blocked) are stopped alike.
+ * ring 3) and an idle one (blocked) are stopped alike.  A read that fails
+ * for any reason but "gone" (-2 ENOENT) asks xenbus for another run
+ * (rt_xs_watch_retry), so a request is not lost to a busy or failing store.
  */
 #include "shutdown.h"
 
@@ -16,7 +18,9 @@
 #include "string.h"
 #include "xenbus.h"
 
-#define RT_SHUTDOWN_NODE "control/shutdown"
+#define RT_SHUTDOWN_NODE   "control/shutdown"
+#define RT_SHUTDOWN_ENOENT 2
+#define RT_SHUTDOWN_E2BIG  7
 
 static const struct {
 	const char *value;
@@ -34,7 +38,18 @@ static void rt_shutdown_watch(const char *path, void *arg)
 	unsigned int i;
 	int rc = rt_xs_read(RT_XS_NO_TX, RT_SHUTDOWN_NODE, value, sizeof(value));
 
-	if (rc <= 0) /* gone, unreadable, or "" (registration, our own write-back) */
+	if (rc == -RT_SHUTDOWN_E2BIG) { /* too long for any value we know: clear it */
+		if (rt_xs_write(RT_XS_NO_TX, RT_SHUTDOWN_NODE, ""))
+			rt_xs_watch_retry();
+		return;
+	}
+	if (rc < 0 && rc != -RT_SHUTDOWN_ENOENT) {
+		/* -EBUSY (an app's long request holds the ring), -EIO, -ENOMEM, ...:
+		 * the node keeps its value and may never fire again, so look again. */
+		rt_xs_watch_retry();
+		return;
+	}
+	if (rc <= 0) /* gone, or "" (registration, our own write-back) */
 		return;
 	rc = rt_xs_write(RT_XS_NO_TX, RT_SHUTDOWN_NODE, "");
 	for (i = 0; i < sizeof(rt_shutdown_values) / sizeof(rt_shutdown_values[0]); i++) {

@@ -18,12 +18,23 @@
  * receive buffer (a message may be larger than the ring), hands replies to
  * their waiters, queues watch events, then runs the queued callbacks, one
  * at a time (no nesting).  The response ring's indexes are read once and
- * checked; a store that breaks the framing fails the waiting calls with
- * -5 (EIO), and, when it offers XENSTORE_SERVER_FEATURE_RECONNECTION, the
- * client asks for a reconnection (connection = XENSTORE_RECONNECT, Xen's
- * docs/misc/xenstore-ring.txt) and registers its watches again before the
- * next call.  At start, a ring left non-empty by an earlier user is reset
- * the same way.
+ * checked; a store that breaks the framing, or that reports the ring
+ * broken itself (intf->error != XENSTORE_ERROR_NONE, xs_wire.h), fails the
+ * waiting calls with -5 (EIO): a call still writing its request stops there
+ * (the rest would land at the start of a zeroed ring).  When the store
+ * offers XENSTORE_SERVER_FEATURE_RECONNECTION, the client asks for a
+ * reconnection (connection = XENSTORE_RECONNECT, Xen's
+ * docs/misc/xenstore-ring.txt) and registers its watches again on the next
+ * store event or call, each slot once (a slot the store refuses stays
+ * pending for a later try; never recursively).  At start, a ring left
+ * non-empty by an earlier user is reset the same way.
+ *
+ * Watch events are never lost: when the queue is full, the event is
+ * coalesced into its slot's "fired" bit and the callback runs once more
+ * with the watched path.  A callback that could not do its work (a store
+ * error) asks for another run with rt_xs_watch_retry: on the next dispatch,
+ * never within the current one (so it cannot spin while an app's call holds
+ * the writer).
  */
 #include "xenbus.h"
 
@@ -82,6 +93,7 @@ struct rt_xs_watch_slot {
 	char path[RT_XS_QPATH];
 	rt_xs_watch_fn *fn;
 	void *arg;
+	int unregistered; /* the store forgot it (a reconnection): register again */
 };
 
 struct rt_xs_event {
@@ -92,7 +104,8 @@ struct rt_xs_event {
 static struct {
 	struct xenstore_domain_interface *ring;
 	evtchn_port_t port;
-	int up, processing, dispatching, writer_busy, rewatch;
+	int up, processing, dispatching, writer_busy, rewatch, rewatching;
+	uint32_t fired, retry; /* slot bits: run now (coalesced events), run next dispatch */
 	uint32_t next_req_id;
 	struct rt_xs_waiter *waiters;
 	uint32_t rx_len;
@@ -103,7 +116,7 @@ static struct {
 	struct rt_xs_watch_slot watches[RT_XS_WATCHES];
 	struct rt_xs_event queue[RT_XS_QUEUE], current;
 	unsigned int q_head, q_tail;
-	unsigned long stray, dropped;
+	unsigned long stray, dropped, coalesced;
 } rt_xs;
 
 static const struct {
@@ -133,6 +146,11 @@ unsigned long rt_xs_dropped_events(void)
 	return rt_xs.dropped;
 }
 
+unsigned long rt_xs_coalesced_events(void)
+{
+	return rt_xs.coalesced;
+}
+
 /* An XS_ERROR payload ("EACCES") as -errno; an unknown name is -EINVAL, as Linux's xenbus. */
 static int rt_xs_errno(const char *name)
 {
@@ -155,16 +173,27 @@ static void rt_xs_fail_waiters(int err)
 	}
 }
 
-/* The store broke the framing: fail the calls in flight, ask for a fresh ring. */
+/* The ring is broken (by the store, or the store says so): fail the calls in flight, ask for a
+ * fresh ring. */
 static void rt_xs_broken(void)
 {
+	unsigned int i;
+
 	rt_xs.rx_len = 0;
 	rt_xs_fail_waiters(-RT_XS_EIO);
 	if (!(rt_xs.ring->server_features & XENSTORE_SERVER_FEATURE_RECONNECTION))
 		return;
 	__atomic_store_n(&rt_xs.ring->connection, XENSTORE_RECONNECT, __ATOMIC_SEQ_CST);
+	for (i = 0; i < RT_XS_WATCHES; i++)
+		rt_xs.watches[i].unregistered = rt_xs.watches[i].fn != 0;
 	rt_xs.rewatch = 1;
 	rt_evtchn_notify(rt_xs.port);
+}
+
+/* The store's own verdict on the ring (xs_wire.h: XENSTORE_ERROR_*, 0 = none). */
+static int rt_xs_ring_error(void)
+{
+	return __atomic_load_n(&rt_xs.ring->error, __ATOMIC_ACQUIRE) != XENSTORE_ERROR_NONE;
 }
 
 static int rt_xs_connected(void)
@@ -181,14 +210,18 @@ static void rt_xs_queue_event(const char *payload, uint32_t len)
 
 	/* "path\0token\0", the token ours: "rtxs<slot>". */
 	if (plen >= len || plen >= RT_XS_QPATH ||
-	    strncmp(token, RT_XS_TOKEN_PREFIX, RT_XS_TOKEN_PREFIX_SZ) ||
-	    rt_xs.q_tail - rt_xs.q_head >= RT_XS_QUEUE) {
+	    strncmp(token, RT_XS_TOKEN_PREFIX, RT_XS_TOKEN_PREFIX_SZ)) {
 		rt_xs.dropped++;
 		return;
 	}
 	slot = (unsigned int)(token[RT_XS_TOKEN_PREFIX_SZ] - 'a');
 	if (slot >= RT_XS_WATCHES || token[RT_XS_TOKEN_PREFIX_SZ + 1]) {
 		rt_xs.dropped++;
+		return;
+	}
+	if (rt_xs.q_tail - rt_xs.q_head >= RT_XS_QUEUE) {
+		rt_xs.coalesced++; /* queue full: the slot runs once more, with its own path */
+		rt_xs.fired |= 1u << slot;
 		return;
 	}
 	e = &rt_xs.queue[rt_xs.q_tail++ % RT_XS_QUEUE];
@@ -274,6 +307,10 @@ static void rt_xs_process(void)
 
 	if (rt_xs.processing || !rt_xs_connected())
 		return;
+	if (rt_xs_ring_error()) {
+		rt_xs_broken();
+		return;
+	}
 	rt_xs.processing = 1;
 	while ((rc = rt_xs_rx_chunk()) > 0)
 		took = 1;
@@ -284,26 +321,54 @@ static void rt_xs_process(void)
 	rt_xs.processing = 0;
 }
 
+/* The next event to run: queued first, then a coalesced slot; 0 when none. */
+static int rt_xs_next_event(void)
+{
+	unsigned int slot;
+
+	if (rt_xs.q_head != rt_xs.q_tail) {
+		rt_xs.current = rt_xs.queue[rt_xs.q_head++ % RT_XS_QUEUE];
+		return 1;
+	}
+	if (!rt_xs.fired)
+		return 0;
+	slot = (unsigned int)__builtin_ctz(rt_xs.fired);
+	rt_xs.fired &= ~(1u << slot);
+	memcpy(rt_xs.current.path, rt_xs.watches[slot].path, RT_XS_QPATH);
+	rt_xs.current.slot = slot;
+	return 1;
+}
+
 /* Run queued watch callbacks, one at a time; called with events masked. */
 static void rt_xs_dispatch(void)
 {
 	if (rt_xs.dispatching)
 		return;
 	rt_xs.dispatching = 1;
-	while (rt_xs.q_head != rt_xs.q_tail) {
-		struct rt_xs_watch_slot *s;
+	rt_xs.fired |= rt_xs.retry; /* retries asked for by an earlier dispatch */
+	rt_xs.retry = 0;
+	while (rt_xs_next_event()) {
+		struct rt_xs_watch_slot *s = &rt_xs.watches[rt_xs.current.slot];
 
-		rt_xs.current = rt_xs.queue[rt_xs.q_head++ % RT_XS_QUEUE];
-		s = &rt_xs.watches[rt_xs.current.slot];
 		if (s->fn)
 			s->fn(rt_xs.current.path, s->arg);
 	}
 	rt_xs.dispatching = 0;
 }
 
+void rt_xs_watch_retry(void)
+{
+	if (rt_xs.dispatching)
+		rt_xs.retry |= 1u << rt_xs.current.slot;
+}
+
+static void rt_xs_rewatch(void);
+
 static void rt_xs_event(evtchn_port_t port, void *arg)
 {
 	rt_xs_process();
+	if (rt_xs.rewatch && !rt_xs.dispatching && rt_xs_connected())
+		rt_xs_rewatch();
 	rt_xs_dispatch();
 }
 
@@ -319,6 +384,7 @@ static void rt_xs_block(void)
 	(void)rt_events_wait(rt_now_ns() + RT_XS_RECHECK_NS, RT_XS_SPIN_NS);
 	was = rt_events_disable();
 	rt_xs_process();
+	rt_xs_dispatch(); /* retries wait for a later dispatch: this is one */
 	rt_events_restore(was);
 }
 
@@ -389,10 +455,14 @@ static uint32_t rt_xs_put_some(const struct rt_xs_msg *m, const struct xsd_sockm
 	return off + n;
 }
 
-/* Send a message: whole when it fits the ring, else in pieces holding the writer. */
-static int rt_xs_send(const struct rt_xs_msg *m, const struct xsd_sockmsg *h)
+/*
+ * Send a message: whole when it fits the ring, else in pieces holding the
+ * writer.  A broken connection (w failed) ends it with -EIO, part-sent or not.
+ */
+static int rt_xs_send(const struct rt_xs_msg *m, const struct xsd_sockmsg *h,
+		      const struct rt_xs_waiter *w)
 {
-	int big = m->total > XENSTORE_RING_SIZE, was;
+	int big = m->total > XENSTORE_RING_SIZE, was, rc = 0;
 	uint32_t off = 0;
 
 	if (rt_xs.writer_busy)
@@ -400,15 +470,18 @@ static int rt_xs_send(const struct rt_xs_msg *m, const struct xsd_sockmsg *h)
 	rt_xs.writer_busy = big;
 	for (;;) {
 		was = rt_events_disable();
-		if (rt_xs_connected() && (big || rt_xs_req_space() >= m->total))
+		if (w->done < 0)
+			rc = w->done;
+		else if (rt_xs_connected() && !rt_xs_ring_error() &&
+			 (big || rt_xs_req_space() >= m->total))
 			off = rt_xs_put_some(m, h, off);
 		rt_events_restore(was);
-		if (off == m->total)
+		if (rc || off == m->total)
 			break;
 		rt_xs_block();
 	}
 	rt_xs.writer_busy = 0;
-	return 0;
+	return rc;
 }
 
 static void rt_xs_unlink(struct rt_xs_waiter *w)
@@ -443,7 +516,7 @@ static int rt_xs_call(uint32_t type, uint32_t tx, struct rt_xs_msg *m, char *buf
 	h.req_id = w.req_id = rt_xs.next_req_id++;
 	w.next = rt_xs.waiters;
 	rt_xs.waiters = &w;
-	rc = rt_xs_send(m, &h);
+	rc = rt_xs_send(m, &h, &w);
 	while (!rc && !w.done)
 		rt_xs_block();
 	rt_xs_unlink(&w);
@@ -462,8 +535,6 @@ static int rt_xs_ready(void)
 	return rt_vcpu_self() == 0 ? 0 : -RT_XS_EINVAL;
 }
 
-static void rt_xs_rewatch(void);
-
 /* A request whose payload is a with its NUL, then b (with its NUL when b_nul). */
 static int rt_xs_req(uint32_t type, uint32_t tx, const char *a, const char *b, int b_nul, char *buf,
 		     size_t size)
@@ -474,7 +545,7 @@ static int rt_xs_req(uint32_t type, uint32_t tx, const char *a, const char *b, i
 	if (rc)
 		return rc;
 	if (rt_xs.rewatch && !rt_xs.dispatching)
-		rt_xs_rewatch();
+		rt_xs_rewatch(); /* no-op while a rewatch is in progress */
 	if (b) {
 		m.len[1] = (uint32_t)strlen(b) + (b_nul ? 1 : 0);
 		m.nparts = 2;
@@ -558,16 +629,34 @@ static int rt_xs_watch_op(uint32_t type, unsigned int slot)
 	return rc < 0 ? rc : 0;
 }
 
-/* After a reconnection the store forgot our watches: register them again. */
+/*
+ * After a reconnection the store forgot our watches: register them again,
+ * each pending slot once.  The requests it makes come back through
+ * rt_xs_req, which must not start another round (the guard): a slot the
+ * store refuses stays pending for the next event or call.
+ */
 static void rt_xs_rewatch(void)
 {
 	unsigned int i;
+	int pending = 0;
 
-	rt_xs.rewatch = 0;
+	if (rt_xs.rewatching)
+		return;
+	rt_xs.rewatching = 1;
 	for (i = 0; i < RT_XS_WATCHES; i++) {
-		if (rt_xs.watches[i].fn && rt_xs_watch_op(XS_WATCH, i))
-			rt_xs.rewatch = 1;
+		struct rt_xs_watch_slot *s = &rt_xs.watches[i];
+		int rc;
+
+		if (!s->fn || !s->unregistered)
+			continue;
+		rc = rt_xs_watch_op(XS_WATCH, i);
+		if (!rc || rc == -RT_XS_EEXIST)
+			s->unregistered = 0;
+		else
+			pending = 1;
 	}
+	rt_xs.rewatch = pending;
+	rt_xs.rewatching = 0;
 }
 
 int rt_xs_watch(const char *path, rt_xs_watch_fn *fn, void *arg)
@@ -584,6 +673,9 @@ int rt_xs_watch(const char *path, rt_xs_watch_fn *fn, void *arg)
 		return -RT_XS_ENOSPC;
 	memcpy(rt_xs.watches[i].path, path, len + 1);
 	rt_xs.watches[i].arg = arg;
+	rt_xs.watches[i].unregistered = 0;
+	rt_xs.fired &= ~(1u << i); /* a stale bit of the slot's last user */
+	rt_xs.retry &= ~(1u << i);
 	rt_xs.watches[i].fn = fn; /* before the request: the first event may come first */
 	rc = rt_xs_watch_op(XS_WATCH, i);
 	if (rc)

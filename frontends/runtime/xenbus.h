@@ -10,7 +10,9 @@
  * app blocks the vCPU until the reply comes (SCHEDOP_block, waking for
  * events); a call from a watch callback (events masked) waits the same way.
  * Watch callbacks run from the store port's event handler, events masked,
- * one at a time: keep them short; they may make store calls.
+ * one at a time: keep them short; they may make store calls.  A store
+ * that breaks or reports the ring broken (xs_wire.h `error`) fails the
+ * calls in flight with -5 (EIO), part-sent requests included.
  */
 #ifndef RT_XENBUS_H
 #define RT_XENBUS_H
@@ -47,8 +49,20 @@ int rt_xs_transaction_start(uint32_t *tx) __attribute__((warn_unused_result));
 /* Commit (abort = 0) or abort; -11 (EAGAIN) when the commit conflicted: retry. */
 int rt_xs_transaction_end(uint32_t tx, int abort) __attribute__((warn_unused_result));
 
-/* Replies that matched no waiting request (dropped), watch events dropped (queue full). */
+/*
+ * From a watch callback that could not finish (a store error other than
+ * "gone"): run it once more, with the watched path, on the next dispatch
+ * (the next store event, or while a call waits), never within this one.
+ */
+void rt_xs_watch_retry(void);
+
+/*
+ * Replies that matched no waiting request (dropped); watch events dropped
+ * (not ours: a bad token); events coalesced into their slot because the
+ * queue was full (the callback still runs, once, with the watched path).
+ */
 unsigned long rt_xs_stray_replies(void);
 unsigned long rt_xs_dropped_events(void);
+unsigned long rt_xs_coalesced_events(void);
 
 #endif /* RT_XENBUS_H */

@@ -3,7 +3,8 @@
 # writes control/shutdown, the guest runtime's watch writes "" back, prints
 # `shutdown: poweroff` and powers off, for a busy guest (spin, never
 # blocks) and an idle one (idle, always blocked); `dyad reboot` of a guest
-# with on_reboot="restart" brings it back under the same name with a new id.
+# with on_reboot="restart" brings it back under the same name with a new id;
+# a guest whose console backend stopped (ring full) still shuts down.
 . "$(dirname "$0")/lib.sh"
 
 # The saved log only (`dyad console` without --log follows and may block).
@@ -45,4 +46,21 @@ cleared() { [ -z "$("$DYAD" store read "/local/domain/$id/control/shutdown")" ];
 t_wait 10 cleared || t_fail "the guest did not clear control/shutdown=bogus"
 sleep 0.5
 t_listed rspin || t_fail "rspin went away on an unknown shutdown value"
+# A stopped console backend (dyad-consoled SIGSTOPped, the guest's ring full)
+# must not hold the shutdown: after a second without progress the runtime
+# prints through console_io and powers off.
+consoled_pid() { pgrep -f "dyad-consoled --rundir $DYAD_RUNDIR\$" | head -1; }
+cpid=$(consoled_pid)
+[ -n "$cpid" ] || t_fail "dyad-consoled is not running"
+"$DYAD" create "$(t_cfg chatty "lines count=3000")" >/dev/null 2>&1 || t_fail "chatty did not start"
+has chatty "line 00001" 30
+kill -STOP "$cpid"
+sleep 1 # the 2 KiB ring fills at once; the runtime falls back after a second
+if ! "$DYAD" shutdown -w -t 20 chatty >"$DYAD_RUNDIR/sd-chatty" 2>&1; then
+	kill -CONT "$cpid"
+	t_fail "shutdown with a stopped console backend failed: $(cat "$DYAD_RUNDIR/sd-chatty")"
+fi
+kill -CONT "$cpid"
+grep -q "domain [0-9]* (chatty): poweroff -> destroy" "$DYAD_RUNDIR/dyad-dom0.log" ||
+	t_fail "chatty did not power off (dom0 log: $(grep "(chatty)" "$DYAD_RUNDIR/dyad-dom0.log"))"
 t_log "ok"

@@ -3,7 +3,8 @@
 # domid and name nodes, writes data/hello (dom0 reads it back), gets EACCES
 # on another guest's name, sees a watch event when dom0 writes its
 # data/poke, and hits the node quota (ENOSPC) while a bystander guest keeps
-# working: it still sees its watch and answers after the quota hit.
+# working: it still sees its watch and answers after the quota hit.  A guest
+# that breaks its own ring gets EIO, reconnects and keeps its watch.
 . "$(dirname "$0")/lib.sh"
 
 # The saved log only (`dyad console` without --log follows and may block).
@@ -37,4 +38,15 @@ has qg "xs: done" 10
 "$DYAD" store write "/local/domain/$by/data/poke" after-quota || t_fail "dom0 write to by"
 has by "xs: watch data/poke = after-quota" 20
 t_assert_eq "bystander's node" world "$("$DYAD" store read "/local/domain/$by/data/hello")"
+# A guest that breaks its own ring (req_prod two rings ahead): the store sets
+# intf->error; the runtime fails the read with EIO instead of waiting forever,
+# reconnects, and its data/poke watch works again.
+"$DYAD" create "$(t_cfg br "xs breakring=1")" >/dev/null 2>&1 || t_fail "br did not start"
+br=$("$DYAD" domid br) || t_fail "no domid for br"
+has br "xs: data/hello = world" 30
+"$DYAD" store write "/local/domain/$br/data/poke" first || t_fail "dom0 write to br"
+has br "xs: read on a broken ring -> -5" 20
+has br "xs: after reconnect data/hello = world" 20
+"$DYAD" store write "/local/domain/$br/data/poke" after-break || t_fail "dom0 write to br after the break"
+has br "xs: watch data/poke = after-break" 20
 t_log "ok (qg wrote $k nodes before ENOSPC)"
