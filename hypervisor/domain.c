@@ -517,7 +517,7 @@ static uint32_t domain_visible_state(struct domain *d, uint32_t *online)
 		struct vcpu *v = &d->vcpus[i];
 
 		*online += v->up;
-		running |= v->up && v->state != VCPU_STATE_BLOCKED;
+		running |= v->up && (v->state != VCPU_STATE_BLOCKED || vcpu_woke_in_kernel(v));
 	}
 	if (d->life != DYAD_DOMAIN_STATE_RUNNING)
 		return d->life;

@@ -79,6 +79,15 @@ uint64_t vcpu_cpu_time_ns(struct vcpu *v)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* More guest CPU than a wake-up, a handler and the next block take. */
+#define VCPU_WOKE_CPU_NS 2000000ull
+
+bool vcpu_woke_in_kernel(struct vcpu *v)
+{
+	return v->state == VCPU_STATE_BLOCKED &&
+	       vcpu_cpu_time_ns(v) - v->halt_cpu_ns > VCPU_WOKE_CPU_NS;
+}
+
 void vcpu_join(struct vcpu *v)
 {
 	if (v->thread_started) {
@@ -203,6 +212,7 @@ static int vcpu_prepare_entry(struct vcpu *v)
 		v->halted = rc == 0;
 		pthread_mutex_lock(&v->d->lock);
 		v->state = VCPU_STATE_BLOCKED;
+		v->halt_cpu_ns = vcpu_cpu_time_ns(v);
 		pthread_mutex_unlock(&v->d->lock);
 	}
 	return rc;

@@ -65,6 +65,7 @@ struct vcpu {
 	bool halt_next;	       /* SCHEDOP_block: halt before the next entry */
 	uint64_t timer_tsc;    /* singleshot deadline last armed (0: none) */
 	bool halted;	       /* halted in the kernel since the last real exit */
+	uint64_t halt_cpu_ns;  /* thread CPU time when it halted (under d->lock) */
 	uint64_t cpu_ns_final; /* thread CPU time, once the thread has exited */
 	bool ran;	       /* kvm_run's synced registers are valid (read when parked) */
 };
@@ -89,6 +90,12 @@ bool vcpu_parked(struct vcpu *v);
 bool vcpu_parked_context(struct vcpu *v, struct vcpu_x86_state *st);
 /* CPU time consumed by the thread so far. */
 uint64_t vcpu_cpu_time_ns(struct vcpu *v);
+/*
+ * Is a vCPU that last halted running again?  An event can wake it inside
+ * KVM (irqfd, timer) without a return to user space, so its state still
+ * says blocked; CPU time spent since the halt shows it runs (d->lock held).
+ */
+bool vcpu_woke_in_kernel(struct vcpu *v);
 
 /* Install the no-op SIGUSR1 handler used for kicks (once, at start-up). */
 int vcpu_signals_init(void) __attribute__((warn_unused_result));
