@@ -9,7 +9,7 @@
 
 # say LINE: type LINE into the bystander's console, expect it echoed in the log.
 say() {
-	printf '%s\n' "$1" | timeout 3 "$DYAD" console bystander >/dev/null 2>&1
+	printf '%s\n' "$1" | timeout --foreground -k 2 3 "$DYAD" console bystander >/dev/null 2>&1
 	t_wait 10 grep -q "^echo: $1\$" "$DYAD_RUNDIR/console/bystander.log" ||
 		t_fail "bystander did not echo '$1'; its log ends with:
 $(tail -5 "$DYAD_RUNDIR/console/bystander.log")"

@@ -18,7 +18,7 @@ cmp -s "$DYAD_RUNDIR/got" "$DYAD_RUNDIR/want" ||
 	t_fail "the log's numbered lines are not 1..$N in order: $(wc -l <"$DYAD_RUNDIR/got") lines, first difference: $(cmp "$DYAD_RUNDIR/got" "$DYAD_RUNDIR/want" 2>&1 | head -1)"
 
 # Attaching late replays everything still in the log, then follows live.
-timeout 10 "$DYAD" console lines </dev/null >"$DYAD_RUNDIR/late" 2>&1 &
+timeout --foreground -k 2 10 "$DYAD" console lines </dev/null >"$DYAD_RUNDIR/late" 2>&1 &
 late=$!
 t_wait 10 grep -q "lines: done" "$DYAD_RUNDIR/late" || t_fail "late attach did not replay to 'lines: done'"
 kill "$late" 2>/dev/null

@@ -32,7 +32,7 @@ cmp -s "$DYAD_RUNDIR/got" "$DYAD_RUNDIR/want" ||
 resumed=$(grep -c "(resumed)" "$DYAD_RUNDIR/dyad-consoled.log")
 [ "$resumed" -ge 2 ] || t_fail "expected 2 resumed logs in dyad-consoled.log, saw $resumed"
 
-timeout 5 "$DYAD" console lines </dev/null >"$DYAD_RUNDIR/late" 2>&1
+timeout --foreground -k 2 5 "$DYAD" console lines </dev/null >"$DYAD_RUNDIR/late" 2>&1
 grep -q "^line 00001" "$DYAD_RUNDIR/late" || t_fail "a late attach after the restarts does not start at line 00001"
 "$DYAD" destroy lines
 t_log "ok: $N lines once each across 2 consoled kills and 1 store kill"

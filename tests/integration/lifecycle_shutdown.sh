@@ -14,7 +14,7 @@ out=$DYAD_RUNDIR/out
 listed_id() { "$DYAD" domid "$1" 2>/dev/null; }
 # The saved console log, bounded (never follows).  No wait for the guest to be
 # up before writing control/shutdown: its watch fires once when registered.
-log_has() { timeout 5 "$DYAD" console --log "$1" 2>/dev/null | grep -q "$2"; }
+log_has() { timeout --foreground -k 2 5 "$DYAD" console --log "$1" 2>/dev/null | grep -q "$2"; }
 
 # Usage errors come before anything is started.
 "$DYAD" shutdown >/dev/null 2>"$out" && t_fail "shutdown without a domain succeeded"

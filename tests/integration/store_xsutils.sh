@@ -38,7 +38,7 @@ $D store perms /cli/a n0 r3 || fail "dyad store perms set"
 expect "dyad store perms" "n0 r3" "$($D store perms /cli/a)"
 $D store rm /cli || fail "dyad store rm"
 $D store read /cli/a 2>/dev/null && fail "dyad store read after rm succeeded"
-timeout 5 "$D" store watch /cli 2 >"$DIR/cw.out" &
+timeout --foreground -k 2 5 "$D" store watch /cli 2 >"$DIR/cw.out" &
 W=$!
 for _ in $(seq 30); do [ -s "$DIR/cw.out" ] && break; sleep 0.1; done
 xenstore-write /cli/x 1
