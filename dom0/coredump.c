@@ -11,6 +11,7 @@
  * different host ABI fails the build instead of writing a bad file.
  */
 #include "coredump.h"
+#include "file_replace.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -316,29 +317,15 @@ static int coredump_collect_vcpus(struct ctl_client *c, uint32_t domid, uint32_t
 	return 0;
 }
 
-/*
- * A temporary file of our own beside path (mkstemp: O_EXCL, 0600), so two
- * dumps to one path never share a file; renamed over path when complete.
- * Only that file is ever unlinked.
- */
+static int coredump_fill(int fd, const void *img)
+{
+	return coredump_write_fd(fd, img);
+}
+
+/* Complete or not at all: a private temporary renamed over path (file_replace.h). */
 int coredump_write_file(const char *path, const struct coredump_image *img)
 {
-	char tmp[PATH_MAX];
-	int fd, rc;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	rc = coredump_write_fd(fd, img);
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return file_replace(path, false, coredump_fill, img);
 }
 
 /* Gather img (registers, mapped memory) for domid; *m is the mapping to close. */

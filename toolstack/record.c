@@ -5,6 +5,7 @@
  * file, then rename) so a reader never sees half a record.
  */
 #include "record.h"
+#include "file_replace.h"
 #include "rundir.h"
 
 #include <errno.h>
@@ -190,41 +191,21 @@ static int record_path(uint32_t domid, const char *prefix, char *buf, size_t cap
 	return rundir_file(leaf, buf, cap);
 }
 
-static int record_write_all(int fd, const char *text, size_t len)
+static int record_fill(int fd, const void *text)
 {
-	while (len) {
-		ssize_t r = write(fd, text, len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -errno : -EIO;
-		text += r;
-		len -= (size_t)r;
-	}
-	return 0;
+	return file_write_all(fd, text, strlen(text));
 }
 
 int dyad_record_save(uint32_t domid, const struct dyad_domain_config *cfg)
 {
-	char path[4096], tmp[4096], *text = record_to_json(cfg);
-	int rc, fd = -1;
+	char path[4096], *text = record_to_json(cfg);
+	int rc;
 
 	if (!text)
 		return -ENOMEM;
 	rc = record_path(domid, "", path, sizeof(path));
 	if (rc == 0)
-		rc = record_path(domid, ".tmp-", tmp, sizeof(tmp));
-	if (rc == 0 && (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		rc = -errno;
-	if (rc == 0)
-		rc = record_write_all(fd, text, strlen(text));
-	if (fd >= 0 && close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc && fd >= 0)
-		unlink(tmp);
+		rc = file_replace(path, false, record_fill, text);
 	free(text);
 	return rc;
 }

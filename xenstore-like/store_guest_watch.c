@@ -12,6 +12,7 @@
  */
 #include "store_guest.h"
 
+#include "file_replace.h"
 #include "log.h"
 
 #include <errno.h>
@@ -29,38 +30,31 @@ static void store_guest_watch_path(const char *dir, uint32_t domid, const char *
 	snprintf(out, cap, "%s/%u%s", dir, domid, suffix);
 }
 
-static int store_guest_watch_write(int fd, const struct store_conn *conn)
+/* One record per watch: 'R' (relative) or 'A', the path and the token, NUL-terminated. */
+static int store_guest_watch_fill(int fd, const void *arg)
 {
+	const struct store_conn *conn = arg;
+
 	for (const struct store_watch *w = conn->watches; w; w = w->next) {
 		char flag = w->rel_off ? 'R' : 'A';
+		int rc = file_write_all(fd, &flag, 1);
 
-		if (write(fd, &flag, 1) != 1 || write(fd, w->path, strlen(w->path) + 1) < 0 ||
-		    write(fd, w->token, strlen(w->token) + 1) < 0)
-			return -errno;
+		if (!rc)
+			rc = file_write_all(fd, w->path, strlen(w->path) + 1);
+		if (!rc)
+			rc = file_write_all(fd, w->token, strlen(w->token) + 1);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
 
 int store_guest_watch_save(const char *dir, const struct store_conn *conn, bool fsync)
 {
-	char tmp[PATH_MAX + 32], path[PATH_MAX + 32];
-	int fd, rc;
+	char path[PATH_MAX + 32];
 
-	store_guest_watch_path(dir, conn->who.domid, ".tmp", tmp, sizeof(tmp));
 	store_guest_watch_path(dir, conn->who.domid, "", path, sizeof(path));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	rc = store_guest_watch_write(fd, conn);
-	if (!rc && fsync && fdatasync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return file_replace(path, fsync, store_guest_watch_fill, conn);
 }
 
 /* Read the whole file into a NUL-terminated buffer; its length in *len. */

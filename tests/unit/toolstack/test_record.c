@@ -7,6 +7,7 @@
 #include "rundir.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,19 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+static unsigned int dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	unsigned int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
 START_TEST(test_no_temp_file_left)
 {
 	struct dyad_domain_config a;
@@ -71,10 +85,11 @@ START_TEST(test_no_temp_file_left)
 
 	sample(&a);
 	ck_assert_int_eq(dyad_record_save(3, &a), 0);
-	snprintf(path, sizeof(path), "%s/domains/.tmp-3.json", rundir);
-	ck_assert_int_ne(access(path, F_OK), 0);
+	ck_assert_int_eq(dyad_record_save(3, &a), 0); /* replacing it too */
 	snprintf(path, sizeof(path), "%s/domains/3.json", rundir);
 	ck_assert_int_eq(access(path, R_OK), 0);
+	snprintf(path, sizeof(path), "%s/domains", rundir);
+	ck_assert_uint_eq(dir_entries(path), 1); /* no temporary left beside it */
 }
 END_TEST
 
