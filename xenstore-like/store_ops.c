@@ -481,16 +481,21 @@ static int store_op_set_perms(struct store_req *r)
 	return rc ? rc : store_req_ok(r);
 }
 
+/* WATCH / UNWATCH: two arguments, the first a watchable path (special names allowed). */
+static int store_req_watch_path(struct store_req *r, char *path, bool *relative)
+{
+	if (r->argc != 2)
+		return -EINVAL;
+	return store_path_canon(r->argv[0], r->conn->who.domid, r->conn->who.privileged, true, path,
+				relative);
+}
+
 static int store_op_watch(struct store_req *r)
 {
 	char path[STORE_PATH_BUF];
 	bool relative;
-	int rc;
+	int rc = store_req_watch_path(r, path, &relative);
 
-	if (r->argc != 2)
-		return -EINVAL;
-	rc = store_path_canon(r->argv[0], r->conn->who.domid, r->conn->who.privileged, true, path,
-			      &relative);
 	if (!rc)
 		rc = store_watch_add(r->conn, path, r->argv[1], relative);
 	if (!rc)
@@ -505,12 +510,8 @@ static int store_op_unwatch(struct store_req *r)
 {
 	char path[STORE_PATH_BUF];
 	bool relative;
-	int rc;
+	int rc = store_req_watch_path(r, path, &relative);
 
-	if (r->argc != 2)
-		return -EINVAL;
-	rc = store_path_canon(r->argv[0], r->conn->who.domid, r->conn->who.privileged, true, path,
-			      &relative);
 	if (!rc)
 		rc = store_watch_del(r->conn, path, r->argv[1]);
 	return rc ? rc : store_req_ok(r);
