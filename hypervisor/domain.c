@@ -25,6 +25,7 @@
 #include "log.h"
 #include "notify.h"
 #include "shinfo_time.h"
+#include "vm_spare.h"
 
 #define DOMAIN_ID_LIMIT DOMID_FIRST_RESERVED /* 0x7ff0: Xen's special ids start here */
 
@@ -219,7 +220,7 @@ static int domain_build_gntmap(struct domain *d)
 	return rc;
 }
 
-/* RAM, VM, memslots before irqchip, MSR filter. */
+/* RAM, the VM (its MSR filter already set: vm_spare.h), memslots before irqchip. */
 static int domain_build_vm(struct domain *d)
 {
 	char name[32];
@@ -230,15 +231,13 @@ static int domain_build_vm(struct domain *d)
 	if (!rc)
 		rc = stream_init(&d->console);
 	if (!rc)
-		rc = kvm_vm_create(&d->vm_fd);
+		rc = vm_spare_take(&d->vm_fd);
 	if (!rc)
 		rc = kvm_vm_set_ram(d->vm_fd, d->mem.host, d->mem.size);
 	if (!rc)
 		rc = domain_build_gntmap(d);
 	if (!rc)
 		rc = kvm_vm_create_irqchip(d->vm_fd);
-	if (!rc)
-		rc = kvm_vm_trap_msr_writes(d->vm_fd, DYAD_MSR_HYPERCALL_PAGE);
 	return rc;
 }
 

@@ -34,6 +34,7 @@
 #include "runlock.h"
 #include "vcpu.h"
 #include "virq_timer.h"
+#include "vm_spare.h"
 
 #define HV_RUNDIR_DEFAULT "/run/dyad"
 
@@ -121,6 +122,8 @@ static int hv_serve(const struct hv_opts *o, int sigfd)
 	if (!rc)
 		rc = virq_timer_init();
 	if (!rc)
+		rc = vm_spare_init();
+	if (!rc)
 		rc = hv_pidfile(o->rundir, pidpath, sizeof(pidpath));
 	if (!rc) {
 		log_info("dyad-hv %d ready (run directory %s)", (int)getpid(), o->rundir);
@@ -128,6 +131,7 @@ static int hv_serve(const struct hv_opts *o, int sigfd)
 		unlink(pidpath);
 	}
 	domain_destroy_all();
+	vm_spare_fini();
 	virq_timer_fini();
 	control_fini();
 	kvm_fini();
